@@ -1,0 +1,61 @@
+# psweb — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+export PYTHONDONTWRITEBYTECODE := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install install-dev run serve test test-unit test-e2e test-integration lint format migrations-check messages ci clean-db
+
+$(BIN)/activate:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "psweb needs Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make run: the app with demo data on the embedded PostgreSQL, at http://127.0.0.1:8000
+run: install
+	DEBUG=true $(PY) manage.py migrate --no-input
+	DEBUG=true $(PY) manage.py seed_demo
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+## make test: the whole suite (unit, API, authorization matrix, browser) on an embedded PostgreSQL
+test: install-dev
+	$(BIN)/pytest -m "not integration" -n 2 --dist loadfile
+
+## make test-integration: real Redis broker, real Celery worker, PostgreSQL from DATABASE_URL
+test-integration: install-dev
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest -m integration -p no:xdist
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: install-dev
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+## make messages: refresh the translation catalogues (needs GNU gettext) and compile them
+messages: install-dev
+	DEBUG=true $(PY) manage.py makemessages -l sv -l en --no-obsolete --ignore=.venv --ignore=var --ignore=static --ignore=tests --ignore=node_modules
+	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv
+
+ci: lint migrations-check test test-integration
+
+## make clean-db: throw away the development database (demo data is recreated by make run)
+clean-db:
+	rm -rf var/pgdata

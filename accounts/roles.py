@@ -1,0 +1,99 @@
+"""Roles and the named permissions they grant: the one table of who may do what.
+
+Code asks "may this user do X on this object" (`accounts.access`), never "is the role ≥ N".
+A permission is held *in a unit*: a membership grants its role's permissions in the unit
+and every unit below it. Later issues add permissions here; each must be named in the
+table below and nowhere else.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    REPORTER = "reporter", _("Reporter")
+    HANDLER = "handler", _("Case handler")
+    MANAGER = "manager", _("Manager")
+    ANALYST = "analyst", _("Analysis leader")
+    CHIEF_PHYSICIAN = "chief_physician", _("Chief physician")
+    SAFETY_OFFICER = "safety_officer", _("Patient-safety officer")
+    INDICATOR_EDITOR = "indicator_editor", _("Measurement owner")
+    VIEWER = "viewer", _("Management (statistics only)")
+    ADMIN = "admin", _("System administrator")
+
+
+class Perm:
+    """Names of permissions. Strings, so that they read the same in code, tests and docs."""
+
+    INCIDENT_REPORT = "incident.report"
+    INCIDENT_VIEW = "incident.view"
+    INCIDENT_TRIAGE = "incident.triage"
+    INCIDENT_VIEW_PATIENT = "incident.view_patient"
+    INVESTIGATION_VIEW = "investigation.view"
+    INVESTIGATION_DECIDE = "investigation.decide"
+    LEXMARIA_VIEW = "lexmaria.view"
+    LEXMARIA_PREPARE = "lexmaria.prepare"
+    LEXMARIA_DECIDE = "lexmaria.decide"
+    INDICATOR_VIEW = "indicator.view"
+    INDICATOR_EDIT = "indicator.edit"
+    INDICATOR_IMPORT = "indicator.import"
+    STATS_VIEW = "stats.view"
+    MEMBERSHIP_VIEW = "membership.view"
+    ORG_ADMIN = "org.admin"
+    ACCESSLOG_VIEW = "accesslog.view"
+
+
+_REPORTER = {Perm.INCIDENT_REPORT}
+_STATS = {Perm.STATS_VIEW, Perm.INDICATOR_VIEW}
+_HANDLER = _REPORTER | _STATS | {Perm.INCIDENT_VIEW, Perm.INCIDENT_TRIAGE, Perm.INCIDENT_VIEW_PATIENT}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.REPORTER: frozenset(_REPORTER),
+    Role.HANDLER: frozenset(_HANDLER),
+    Role.MANAGER: frozenset(
+        _HANDLER | {Perm.INVESTIGATION_VIEW, Perm.INVESTIGATION_DECIDE, Perm.LEXMARIA_VIEW, Perm.MEMBERSHIP_VIEW}
+    ),
+    Role.ANALYST: frozenset(_REPORTER),
+    Role.CHIEF_PHYSICIAN: frozenset(
+        _HANDLER
+        | {
+            Perm.INVESTIGATION_VIEW,
+            Perm.INVESTIGATION_DECIDE,
+            Perm.LEXMARIA_VIEW,
+            Perm.LEXMARIA_PREPARE,
+            Perm.LEXMARIA_DECIDE,
+            Perm.MEMBERSHIP_VIEW,
+        }
+    ),
+    Role.SAFETY_OFFICER: frozenset(
+        _REPORTER
+        | _STATS
+        | {
+            Perm.INCIDENT_VIEW,
+            Perm.INCIDENT_VIEW_PATIENT,
+            Perm.INVESTIGATION_VIEW,
+            Perm.LEXMARIA_VIEW,
+            Perm.LEXMARIA_PREPARE,
+            Perm.INDICATOR_EDIT,
+            Perm.INDICATOR_IMPORT,
+            Perm.MEMBERSHIP_VIEW,
+            Perm.ACCESSLOG_VIEW,
+        }
+    ),
+    Role.INDICATOR_EDITOR: frozenset(_REPORTER | _STATS | {Perm.INDICATOR_EDIT, Perm.INDICATOR_IMPORT}),
+    Role.VIEWER: frozenset(_REPORTER | _STATS),
+    Role.ADMIN: frozenset(_REPORTER | {Perm.ORG_ADMIN, Perm.MEMBERSHIP_VIEW}),
+}
+
+ALL_PERMISSIONS: frozenset[str] = frozenset(
+    value for name, value in vars(Perm).items() if not name.startswith("_") and isinstance(value, str)
+)
+
+
+def roles_with(perm: str) -> list[str]:
+    """The roles that grant `perm`, for building one scoped query."""
+    if perm not in ALL_PERMISSIONS:
+        raise KeyError(f"Unknown permission {perm!r}; add it to accounts.roles.Perm and ROLE_PERMISSIONS.")
+    return [str(role) for role, perms in ROLE_PERMISSIONS.items() if perm in perms]

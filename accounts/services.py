@@ -1,0 +1,140 @@
+"""Writes for the organisation and access model. Views, the admin and commands call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from accounts.models import AccessLog, Membership, OrgUnit, OrgUnitKind, User, local_today
+from accounts.roles import Role
+
+
+@transaction.atomic
+def orgunit_create(*, name: str, kind: OrgUnitKind, parent: OrgUnit | None = None, hsa_id: str = "") -> OrgUnit:
+    unit = OrgUnit(name=name, kind=kind, parent=parent, hsa_id=hsa_id)
+    # The path needs the primary key: insert with a unique placeholder, then set it.
+    unit.path = f"~new~{id(unit)}"
+    unit.full_clean(exclude=["path", "care_provider"])
+    unit.save()
+    unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+    unit.depth = parent.depth + 1 if parent else 0
+    unit.care_provider_id = parent.care_provider_id if parent else unit.pk
+    unit.save(update_fields=["path", "depth", "care_provider"])
+    return unit
+
+
+@transaction.atomic
+def orgunit_update(
+    *, unit: OrgUnit, name: str, kind: OrgUnitKind, parent: OrgUnit | None, hsa_id: str, is_active: bool
+) -> OrgUnit:
+    """Rename, re-classify or move a unit. A move carries the whole subtree along in one
+    UPDATE (paths, depths and care provider)."""
+    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    if parent is not None:
+        parent = OrgUnit.objects.select_for_update().get(pk=parent.pk)
+        if parent.path.startswith(unit.path):
+            raise ValidationError({"parent": _("A unit cannot be moved below itself or one of its own units.")})
+    unit.name, unit.kind, unit.hsa_id, unit.is_active = name, kind, hsa_id, is_active
+    unit.full_clean(exclude=["path", "care_provider", "parent"])
+    moved = unit.parent_id != (parent.pk if parent else None)
+    unit.parent = parent
+    unit.save(update_fields=["name", "kind", "hsa_id", "is_active", "parent"])
+    if moved:
+        old_path = unit.path
+        new_path = f"{parent.path if parent else '/'}{unit.pk}/"
+        depth_delta = (parent.depth + 1 if parent else 0) - unit.depth
+        new_provider = parent.care_provider_id if parent else unit.pk
+        OrgUnit.objects.filter(path__startswith=old_path).update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+            depth=F("depth") + depth_delta,
+            care_provider_id=new_provider,
+        )
+        unit.refresh_from_db()
+    return unit
+
+
+@transaction.atomic
+def membership_grant(
+    *,
+    user: User,
+    unit: OrgUnit,
+    role: str,
+    actor: User | None,
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+) -> Membership:
+    """Give `user` a role in `unit`, and tell them by e-mail (through the outbox)."""
+    from outbox.services import email_enqueue
+
+    membership = Membership(
+        user=user, unit=unit, role=Role(role), valid_from=valid_from or local_today(), valid_to=valid_to
+    )
+    membership.full_clean()
+    membership.save()
+    if user.email:
+        email_enqueue(
+            to=user.email,
+            template="accounts/email/membership_granted",
+            context={
+                "first_name": user.first_name or user.username,
+                "role": str(membership.get_role_display()),
+                "unit": unit.name,
+                "valid_from": membership.valid_from.isoformat(),
+                "valid_to": membership.valid_to.isoformat() if membership.valid_to else "",
+            },
+            actor=actor,
+            dedupe_key=f"membership-granted:{membership.pk}",
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, last_day: dt.date, actor: User | None) -> Membership:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership.valid_to = last_day
+    membership.full_clean()
+    membership.save(update_fields=["valid_to"])
+    return membership
+
+
+def accesslog_record(
+    *,
+    request,
+    action: str,
+    obj,
+    unit: OrgUnit,
+    patient_identifier: str = "",
+    label: str = "",
+) -> AccessLog:
+    """Record that `request.user` read sensitive data of `obj` (PDL 4 kap. 3 §).
+
+    `obj` is a model instance, or a model class for a read across many rows of it (a search
+    or an export); the object id is then left empty."""
+    from psweb.middleware import client_ip, request_id_of
+
+    return AccessLog.objects.create(
+        user=request.user,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id="" if isinstance(obj, type) else str(obj.pk),
+        object_label=label[:200],
+        unit=unit,
+        patient_identifier=patient_identifier,
+        ip_address=client_ip(request),
+        request_id=request_id_of(request),
+    )
+
+
+@transaction.atomic
+def api_token_issue(*, user: User, rotate: bool = False) -> tuple[Token, bool]:
+    """The user's token, created if missing; with `rotate` the old key stops working and a
+    new one replaces it. Returns (token, created)."""
+    if rotate:
+        Token.objects.filter(user=user).delete()
+    return Token.objects.get_or_create(user=user)

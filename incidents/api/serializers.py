@@ -1,0 +1,474 @@
+"""Incident representations for the REST API (DESIGN §6). Field names are a public contract:
+add fields, never rename or remove them.
+
+Request serializers only check types and shapes; the services decide what is allowed and
+validate the content, so the API and the pages give the same answers.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from incidents import permissions
+from incidents.models import (
+    Action,
+    Attachment,
+    CaseType,
+    Cause,
+    Comment,
+    EffectClass,
+    EventClass,
+    Forward,
+    Incident,
+    PatientInformation,
+    ReportedKind,
+    TimelineEntry,
+)
+
+
+def person_name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PersonNameField(serializers.Field):
+    """A user as the name people know them by (full name, else the username)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, user):
+        return person_name(user)
+
+
+# --- Errors (for the schema) ---------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="A sentence a person can read.")
+    code = serializers.CharField(help_text="A machine-readable code, e.g. `permission_denied`, `not_found`.")
+
+
+class ValidationErrorSerializer(ErrorSerializer):
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="The messages for each field that was not accepted (`non_field_errors` for the whole request).",
+    )
+
+
+class ChangeSerializer(serializers.Serializer):
+    who = serializers.CharField(allow_null=True, help_text="Name of the person who made the change.")
+    when = serializers.DateTimeField(help_text="When the change was made.")
+    what = serializers.CharField(help_text="What was done, e.g. “Classified”.")
+    kind = serializers.CharField(help_text="The timeline entry kind, e.g. `classified`.")
+    version = serializers.IntegerField(allow_null=True, help_text="The incident's version after the change.")
+
+
+class ConflictErrorSerializer(ErrorSerializer):
+    changes = ChangeSerializer(
+        many=True,
+        required=False,
+        help_text="With a stale `version` only: what others changed since that version, oldest first.",
+    )
+
+
+def change_data(entry: TimelineEntry) -> dict:
+    return {
+        "who": person_name(entry.actor) if entry.actor_id else None,
+        "when": entry.at,
+        "what": str(entry.get_kind_display()),
+        "kind": entry.kind,
+        "version": entry.data.get("version"),
+    }
+
+
+# --- The incident ----------------------------------------------------------------------------
+
+
+def may_see_reporter(request, incident: Incident) -> bool:
+    user = request.user if request is not None else None
+    if user is None or not user.is_authenticated:
+        return False
+    return incident.reporter_id == user.pk or bool(permissions.can_handle(user, incident))
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    """An incident as listed, and as returned by the transitions (never the personnummer)."""
+
+    status_name = serializers.CharField(source="get_status_display", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True, allow_null=True, default=None)
+    responsible_unit_name = serializers.CharField(
+        source="responsible_unit.name", read_only=True, allow_null=True, default=None
+    )
+    category_name = serializers.CharField(source="category.name", read_only=True, allow_null=True, default=None)
+    event_class_name = serializers.CharField(source="get_event_class_display", read_only=True)
+    case_type_name = serializers.CharField(source="get_case_type_display", read_only=True)
+    risk_score = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Probability × consequence (1–16); null until assessed."
+    )
+    handler_name = PersonNameField(source="handler", allow_null=True, help_text="The handler's name.")
+    reporter = serializers.SerializerMethodField(
+        help_text="The reporter's user id: shown to the reporter and the handlers of the case, otherwise null."
+    )
+    reporter_name = serializers.SerializerMethodField(
+        help_text="The reporter's name: shown to the reporter and the handlers of the case, otherwise null."
+    )
+    feedback = serializers.SerializerMethodField(
+        help_text="Feedback to the reporter: shown to the reporter and the handlers of the case, otherwise null."
+    )
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "status_name",
+            "version",
+            "unit",
+            "unit_name",
+            "responsible_unit",
+            "responsible_unit_name",
+            "occurred_at",
+            "reported_at",
+            "late_report",
+            "case_type",
+            "case_type_name",
+            "reported_kind",
+            "event_class",
+            "event_class_name",
+            "category",
+            "category_name",
+            "risk_probability",
+            "risk_consequence",
+            "risk_score",
+            "handler",
+            "handler_name",
+            "reporter",
+            "reporter_name",
+            "patient_involved",
+            "description",
+            "immediate_actions",
+            "suggested_improvement",
+            "feedback",
+            "triaged_at",
+            "investigation_requested_at",
+            "lex_maria_requested_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    def get_reporter(self, incident: Incident) -> int | None:
+        return incident.reporter_id if may_see_reporter(self.context.get("request"), incident) else None
+
+    def get_reporter_name(self, incident: Incident) -> str | None:
+        return person_name(incident.reporter) if may_see_reporter(self.context.get("request"), incident) else None
+
+    def get_feedback(self, incident: Incident) -> str | None:
+        return incident.feedback if may_see_reporter(self.context.get("request"), incident) else None
+
+
+class IncidentDetailSerializer(IncidentSerializer):
+    """One incident. `patient_identifier` only for users with `incident.view_patient` in the
+    incident's unit or responsible unit; every response that shows it is logged."""
+
+    patient_identifier = serializers.SerializerMethodField(
+        help_text=(
+            "The patient's personal identity number (12 digits), only for users who may see it "
+            "(each display is logged); otherwise null."
+        )
+    )
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [*IncidentSerializer.Meta.fields, "patient_identifier"]
+        read_only_fields = fields
+
+    def get_patient_identifier(self, incident: Incident) -> str | None:
+        request = self.context.get("request")
+        if request is None or not incident.patient_identifier:
+            return None
+        if not permissions.can_view_patient(request.user, incident):
+            return None
+        return incident.patient_identifier
+
+
+class IncidentFieldsSerializer(serializers.Serializer):
+    """What a reporter writes. Every field is optional here; sending a report checks that
+    the required ones (unit, occurred_at, description, case_type, reported_kind) are given."""
+
+    unit = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Org unit id: where it happened. Default: the reporter's own unit."
+    )
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True, help_text="When it happened.")
+    description = serializers.CharField(required=False, allow_blank=True, help_text="What happened.")
+    immediate_actions = serializers.CharField(
+        required=False, allow_blank=True, help_text="What was done straight away."
+    )
+    suggested_improvement = serializers.CharField(
+        required=False, allow_blank=True, help_text="How it could be prevented."
+    )
+    case_type = serializers.ChoiceField(choices=CaseType.choices, required=False, allow_blank=True)
+    reported_kind = serializers.ChoiceField(
+        choices=ReportedKind.choices, required=False, allow_blank=True, help_text="What kind of event, in plain words."
+    )
+    patient_involved = serializers.BooleanField(required=False, help_text="Whether a patient was involved.")
+    patient_identifier = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="The patient's personnummer or samordningsnummer (10 or 12 digits), if a patient was involved.",
+    )
+
+
+class IncidentCreateSerializer(IncidentFieldsSerializer):
+    draft = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: only save a draft (visible only to you); false (default): send the report.",
+    )
+
+
+class IncidentDraftUpdateSerializer(IncidentFieldsSerializer):
+    version = serializers.IntegerField(min_value=1, help_text="The version you edited; a stale one gives 409.")
+
+
+# --- Transitions -----------------------------------------------------------------------------
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, help_text="The incident's version you acted on; a stale one gives 409 with the changes since."
+    )
+
+
+class ReasonSerializer(VersionSerializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why.")
+
+
+class OptionalReasonSerializer(VersionSerializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="", help_text="Why.")
+
+
+class AssignSerializer(VersionSerializer):
+    handler = serializers.IntegerField(
+        help_text="User id of the new handler: a handler or manager of the responsible unit."
+    )
+
+
+class ClassifySerializer(VersionSerializer):
+    category = serializers.IntegerField(help_text="Category id (a category in use).")
+    event_class = serializers.ChoiceField(choices=EventClass.choices)
+    case_type = serializers.ChoiceField(choices=CaseType.choices)
+
+
+class AssessRiskSerializer(VersionSerializer):
+    probability = serializers.IntegerField(min_value=1, max_value=4, help_text="Probability, 1 (lowest) to 4.")
+    consequence = serializers.IntegerField(min_value=1, max_value=4, help_text="Consequence, 1 (lowest) to 4.")
+
+
+class ForwardRequestSerializer(VersionSerializer):
+    to_unit = serializers.IntegerField(help_text="Org unit id to forward to (any care provider).")
+    message = serializers.CharField(max_length=20_000, help_text="What the receiving unit should look into.")
+    answer_due = serializers.DateField(help_text="When an answer is expected.")
+
+
+class FeedbackSerializer(VersionSerializer):
+    text = serializers.CharField(max_length=20_000, help_text="Feedback to the reporter.")
+
+
+class PatientInformationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PatientInformation
+        fields = [
+            "id",
+            "informed",
+            "informed_on",
+            "informed_by",
+            "told_event",
+            "told_measures",
+            "told_complaint_provider",
+            "told_patient_board",
+            "told_complaint_ivo",
+            "told_compensation",
+            "record_note_made",
+            "not_informed_reason",
+            "recorded_by",
+            "recorded_at",
+        ]
+        read_only_fields = ["id", "recorded_by", "recorded_at"]
+        # The model's check constraint is enforced by the service with messages per field.
+        validators: list = []
+
+
+# --- Sub-resources ---------------------------------------------------------------------------
+
+
+class HidesReporterMixin:
+    """Leaves out `user_field` (id and name) when it is the reporter and the caller may not
+    know who reported (context `hidden_user`)."""
+
+    user_field = ""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        hidden = self.context.get("hidden_user")
+        if hidden is not None and getattr(instance, f"{self.user_field}_id") == hidden:
+            data[self.user_field] = None
+            data[f"{self.user_field}_name"] = None
+        return data
+
+
+class CommentSerializer(HidesReporterMixin, serializers.ModelSerializer):
+    user_field = "author"
+    author = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="The author's user id; null for the reporter unless you may know who reported.",
+    )
+    author_name = PersonNameField(source="author", allow_null=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "author_name", "text", "created_at"]
+        read_only_fields = ["id", "author", "author_name", "created_at"]
+
+
+class CauseSerializer(serializers.ModelSerializer):
+    area_name = serializers.CharField(source="area.name", read_only=True)
+
+    class Meta:
+        model = Cause
+        fields = ["id", "area", "area_name", "detail", "created_by", "created_at"]
+        read_only_fields = fields
+
+
+class CauseCreateSerializer(serializers.Serializer):
+    area = serializers.IntegerField(help_text="Cause area id (an area in use).")
+    detail = serializers.CharField(required=False, allow_blank=True, default="", help_text="What exactly.")
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    responsible_name = PersonNameField(source="responsible")
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "description",
+            "responsible",
+            "responsible_name",
+            "due_date",
+            "state",
+            "effect_class",
+            "causes",
+            "version",
+            "created_by",
+            "created_at",
+            "done_at",
+        ]
+        read_only_fields = fields
+
+
+class ActionCreateSerializer(serializers.Serializer):
+    description = serializers.CharField(help_text="What will be done.")
+    responsible = serializers.IntegerField(help_text="User id of the responsible person.")
+    due_date = serializers.DateField(help_text="When it is to be done.")
+    effect_class = serializers.ChoiceField(
+        choices=EffectClass.choices, required=False, allow_blank=True, default="", help_text="Expected effect."
+    )
+    causes = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, help_text="Ids of the causes it addresses."
+    )
+
+
+class ActionUpdateSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text="The action's version you edited; stale gives 409.")
+    description = serializers.CharField(required=False, help_text="What will be done.")
+    responsible = serializers.IntegerField(required=False, help_text="User id of the responsible person.")
+    due_date = serializers.DateField(required=False, help_text="When it is to be done.")
+    state = serializers.ChoiceField(choices=Action.State.choices, required=False)
+    effect_class = serializers.ChoiceField(choices=EffectClass.choices, required=False, allow_blank=True)
+    causes = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="Ids of the causes it addresses."
+    )
+
+
+class ForwardSerializer(serializers.ModelSerializer):
+    from_unit_name = serializers.CharField(source="from_unit.name", read_only=True)
+    to_unit_name = serializers.CharField(source="to_unit.name", read_only=True)
+
+    class Meta:
+        model = Forward
+        fields = [
+            "id",
+            "from_unit",
+            "from_unit_name",
+            "to_unit",
+            "to_unit_name",
+            "message",
+            "answer_due",
+            "forwarded_by",
+            "forwarded_at",
+            "answer",
+            "answered_by",
+            "answered_at",
+        ]
+        read_only_fields = fields
+
+
+class ForwardAnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(max_length=20_000, help_text="The receiving unit's answer.")
+
+
+class AttachmentSerializer(HidesReporterMixin, serializers.ModelSerializer):
+    user_field = "uploaded_by"
+    uploaded_by = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="Who uploaded it; null for the reporter unless you may know who reported.",
+    )
+    uploaded_by_name = PersonNameField(source="uploaded_by", allow_null=True)
+    download_url = serializers.SerializerMethodField(
+        help_text="Where to download the file (a signed-in page; each download by others than the reporter is logged)."
+    )
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "original_name",
+            "content_type",
+            "size",
+            "uploaded_by",
+            "uploaded_by_name",
+            "uploaded_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, attachment: Attachment) -> str:
+        path = reverse("incidents:attachment", kwargs={"pk": attachment.incident_id, "attachment_pk": attachment.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class TimelineEntrySerializer(HidesReporterMixin, serializers.ModelSerializer):
+    user_field = "actor"
+    actor = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="Who did it; null for the reporter unless you may know who reported."
+    )
+    actor_name = PersonNameField(source="actor", allow_null=True)
+    kind_name = serializers.CharField(source="get_kind_display", read_only=True)
+    version = serializers.SerializerMethodField(help_text="The incident's version after this entry.")
+
+    class Meta:
+        model = TimelineEntry
+        fields = ["id", "at", "actor", "actor_name", "kind", "kind_name", "message", "version"]
+        read_only_fields = fields
+
+    def get_version(self, entry: TimelineEntry) -> int | None:
+        return entry.data.get("version")

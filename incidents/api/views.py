@@ -1,0 +1,509 @@
+"""`/api/v1/incidents/` (DESIGN §6): list, create, retrieve, draft edits, every transition and
+the sub-resources. Thin: each write calls the same service as the pages.
+
+Answers: 400 bad input (field by field), 403 not allowed (with the reason), 404 outside the
+caller's scope, 409 a transition the state forbids or a stale `version` (with `changes`: who
+did what since). Patient identity only in the detail, only for callers with
+`incident.view_patient`, and every response that shows it writes one AccessLog row.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.services import accesslog_record
+from incidents import services
+from incidents.api import serializers as s
+from incidents.filtersets import IncidentFilterSet, ordering_keys
+from incidents.models import Action, Cause, Forward, Incident, Status
+from psweb.api import Conflict, ScopedModelViewSet, exception_handler
+from psweb.pagination import CursorPagination
+
+
+class IncidentCursorPagination(CursorPagination):
+    """Cursor pages in the order chosen with `ordering` (default: newest report first)."""
+
+    def get_ordering(self, request, queryset, view):
+        return ordering_keys(request.query_params.get("ordering"))
+
+
+class StaleVersion(Conflict):
+    default_code = "stale_version"
+
+    def __init__(self, detail, changes):
+        super().__init__(detail, code=self.default_code)
+        self.changes = changes
+
+
+def _api_exception_handler(exc, context):
+    response = exception_handler(exc, context)
+    if response is not None and isinstance(exc, Conflict):
+        if isinstance(exc, StaleVersion):
+            response.data["changes"] = s.ChangeSerializer([s.change_data(e) for e in exc.changes], many=True).data
+        blockers = getattr(exc, "blockers", None)
+        if blockers:
+            response.data["blockers"] = [str(b) for b in blockers]
+    return response
+
+
+# --- Schema pieces ----------------------------------------------------------------------------
+
+ERRORS = {
+    400: OpenApiResponse(s.ValidationErrorSerializer, description="Bad input; a message for each field."),
+    403: OpenApiResponse(s.ErrorSerializer, description="Not allowed; `detail` says why."),
+    404: OpenApiResponse(s.ErrorSerializer, description="No such incident, or outside your scope."),
+    409: OpenApiResponse(
+        s.ConflictErrorSerializer,
+        description="Not possible in the incident's current state, or a stale `version` (with `changes`).",
+    ),
+}
+READ_ERRORS = {404: ERRORS[404]}
+# Lists under one incident: short, whole, neither filtered nor paged.
+SUBLIST = {"filter_backends": [], "pagination_class": None}
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.UUID,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "A UUID the client makes up once per report. Sending the same key again (a retry) returns the "
+        "incident made the first time, with 200 instead of 201."
+    ),
+)
+
+
+def _pk_param(name: str, what: str) -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH, description=f"The {what}'s id.")
+
+
+def _transition_schema(summary: str, request, description: str = ""):
+    return extend_schema(
+        summary=summary,
+        description=description,
+        request=request,
+        responses={200: s.IncidentSerializer, **ERRORS},
+        tags=["incidents"],
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List incidents you may see",
+        description=(
+            "Your own reports and drafts, and the incidents in the units where you may see incidents. "
+            "Without patient identity. Paged with a cursor (`next`, `previous`)."
+        ),
+        responses={200: s.IncidentSerializer, 400: ERRORS[400]},
+        tags=["incidents"],
+    ),
+    retrieve=extend_schema(
+        summary="One incident",
+        description="With the patient's identity for callers who may see it; each such display is logged.",
+        responses={200: s.IncidentDetailSerializer, **READ_ERRORS},
+        tags=["incidents"],
+    ),
+)
+class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedModelViewSet):
+    queryset = Incident.objects.all()
+    serializer_class = s.IncidentSerializer
+    filterset_class = IncidentFilterSet
+    pagination_class = IncidentCursorPagination
+    lookup_value_regex = "[0-9]+"
+
+    def narrow_queryset(self, queryset):
+        return queryset.select_related("unit", "responsible_unit", "category", "handler", "reporter")
+
+    def filter_queryset(self, queryset):
+        # Filters and ordering apply to the list only; a detail URL finds its incident regardless.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def get_exception_handler(self):
+        return _api_exception_handler
+
+    def handle_exception(self, exc):
+        if isinstance(exc, services.StaleVersionError):
+            exc = StaleVersion(exc.message, exc.changes)
+        elif isinstance(exc, services.ConflictError):
+            blockers = getattr(exc, "blockers", None)
+            exc = Conflict(exc.message)
+            exc.blockers = blockers
+        return super().handle_exception(exc)
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _valid(self, serializer_class, data=None) -> dict:
+        serializer = serializer_class(data=self.request.data if data is None else data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _reloaded(self, pk: int) -> Incident:
+        return self.narrow_queryset(Incident.objects.all()).get(pk=pk)
+
+    def _incident_response(self, incident: Incident, status_code=status.HTTP_200_OK) -> Response:
+        data = s.IncidentSerializer(self._reloaded(incident.pk), context=self.get_serializer_context()).data
+        return Response(data, status=status_code)
+
+    def _detail_response(self, incident: Incident, status_code=status.HTTP_200_OK) -> Response:
+        incident = self._reloaded(incident.pk)
+        data = s.IncidentDetailSerializer(incident, context=self.get_serializer_context()).data
+        if data.get("patient_identifier"):
+            accesslog_record(
+                request=self.request,
+                action="view_patient",
+                obj=incident,
+                unit=incident.responsible_unit or incident.unit,
+                patient_identifier=incident.patient_identifier,
+                label=incident.reference or "",
+            )
+        return Response(data, status=status_code)
+
+    def _idempotency_key(self) -> uuid.UUID | None:
+        raw = self.request.headers.get("Idempotency-Key", "").strip()
+        if not raw:
+            return None
+        try:
+            return uuid.UUID(raw)
+        except ValueError:
+            raise exceptions.ValidationError(
+                {"Idempotency-Key": [_("The Idempotency-Key header must be a UUID.")]}
+            ) from None
+
+    # --- the incident --------------------------------------------------------------------------
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail_response(self.get_object())
+
+    @extend_schema(
+        summary="Report an incident (or save a draft)",
+        description=(
+            "Creates and sends a report in one step, or with `draft: true` only saves a draft. "
+            "With an `Idempotency-Key` header a retry returns the same incident (200) instead of a new one."
+        ),
+        parameters=[IDEMPOTENCY_KEY],
+        request=s.IncidentCreateSerializer,
+        responses={
+            201: s.IncidentDetailSerializer,
+            200: OpenApiResponse(s.IncidentDetailSerializer, description="The key was used before: that incident."),
+            400: ERRORS[400],
+            403: ERRORS[403],
+        },
+        tags=["incidents"],
+    )
+    def create(self, request, *args, **kwargs):
+        key = self._idempotency_key()
+        fields = self._valid(s.IncidentCreateSerializer)
+        draft = fields.pop("draft", False)
+        if draft:
+            existed = key is not None and Incident.objects.filter(client_key=key, reporter=request.user).exists()
+            incident = services.draft_start(actor=request.user, client_key=key)
+            if fields and not existed:
+                incident = services.draft_save(incident=incident, actor=request.user, fields=fields)
+            created = not existed
+        else:
+            incident, created = services.incident_report(actor=request.user, client_key=key, fields=fields)
+        return self._detail_response(incident, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="Edit a draft",
+        description="Only the author, only while a draft. `version` is required; a stale one gives 409.",
+        request=s.IncidentDraftUpdateSerializer,
+        responses={200: s.IncidentDetailSerializer, **ERRORS},
+        tags=["incidents"],
+    )
+    def partial_update(self, request, *args, **kwargs):
+        incident = self.get_object()
+        fields = self._valid(s.IncidentDraftUpdateSerializer)
+        version = fields.pop("version")
+        incident = services.draft_save(incident=incident, actor=request.user, fields=fields, version=version)
+        return self._detail_response(incident)
+
+    # --- transitions ---------------------------------------------------------------------------
+
+    @_transition_schema("Send a draft", s.VersionSerializer, "The author sends their draft; it gets a reference.")
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        data = self._valid(s.VersionSerializer)
+        incident = services.incident_submit(incident=self.get_object(), actor=request.user, **data)
+        return self._incident_response(incident)
+
+    @_transition_schema(
+        "Withdraw",
+        s.OptionalReasonSerializer,
+        "A handler withdraws an open incident (reason required); the author discards a draft.",
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        data = self._valid(s.OptionalReasonSerializer)
+        incident = self.get_object()
+        if incident.status == Status.DRAFT and not data["reason"].strip():
+            incident = services.incident_withdraw_draft(incident=incident, actor=request.user)
+        else:
+            incident = services.incident_withdraw(incident=incident, actor=request.user, **data)
+        return self._incident_response(incident)
+
+    @_transition_schema("Take the incident", s.VersionSerializer, "You become its handler.")
+    @action(detail=True, methods=["post"])
+    def take(self, request, pk=None):
+        data = self._valid(s.VersionSerializer)
+        incident = services.incident_take(incident=self.get_object(), actor=request.user, **data)
+        return self._incident_response(incident)
+
+    @_transition_schema("Assign a handler", s.AssignSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        data = self._valid(s.AssignSerializer)
+        incident = services.incident_assign(incident=self.get_object(), actor=request.user, **data)
+        return self._incident_response(incident)
+
+    @_transition_schema("Classify", s.ClassifySerializer, "Category, event class and case type.")
+    @action(detail=True, methods=["post"])
+    def classify(self, request, pk=None):
+        data = self._valid(s.ClassifySerializer)
+        incident = services.incident_classify(incident=self.get_object(), actor=request.user, **data)
+        return self._incident_response(incident)
+
+    @_transition_schema("Assess the risk", s.AssessRiskSerializer, "Probability and consequence, 1–4 each.")
+    @action(detail=True, methods=["post"], url_path="assess-risk", url_name="assess-risk")
+    def assess_risk(self, request, pk=None):
+        data = self._valid(s.AssessRiskSerializer)
+        incident = services.incident_assess_risk(incident=self.get_object(), actor=request.user, **data)
+        return self._incident_response(incident)
+
+    @_transition_schema(
+        "Forward to another unit", s.ForwardRequestSerializer, "The receiving unit becomes responsible and answers."
+    )
+    @action(detail=True, methods=["post"])
+    def forward(self, request, pk=None):
+        data = self._valid(s.ForwardRequestSerializer)
+        incident = self.get_object()
+        services.incident_forward(incident=incident, actor=request.user, **data)
+        return self._incident_response(incident)
+
+    @_transition_schema("Request an investigation", s.OptionalReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="request-investigation", url_name="request-investigation")
+    def request_investigation(self, request, pk=None):
+        data = self._valid(s.OptionalReasonSerializer)
+        incident = services.incident_request_investigation(incident=self.get_object(), actor=request.user, **data)
+        return self._incident_response(incident)
+
+    @_transition_schema("Request a Lex Maria assessment", s.OptionalReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="request-lex-maria", url_name="request-lex-maria")
+    def request_lex_maria(self, request, pk=None):
+        data = self._valid(s.OptionalReasonSerializer)
+        incident = services.incident_request_lex_maria(incident=self.get_object(), actor=request.user, **data)
+        return self._incident_response(incident)
+
+    @extend_schema(
+        summary="Record informing the patient",
+        description="PSL 3 kap. 8 §: that and how the patient was informed, or why not. Replaces an earlier record.",
+        request=s.PatientInformationSerializer,
+        responses={200: s.PatientInformationSerializer, **ERRORS},
+        tags=["incidents"],
+    )
+    @action(detail=True, methods=["post"], url_path="patient-information", url_name="patient-information")
+    def patient_information(self, request, pk=None):
+        data = self._valid(s.PatientInformationSerializer)
+        record = services.patient_information_record(incident=self.get_object(), actor=request.user, **data)
+        return Response(s.PatientInformationSerializer(record).data)
+
+    @_transition_schema("Write the feedback to the reporter", s.FeedbackSerializer)
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, pk=None):
+        data = self._valid(s.FeedbackSerializer)
+        incident = services.incident_feedback(incident=self.get_object(), actor=request.user, **data)
+        return self._incident_response(incident)
+
+    @_transition_schema(
+        "Close", s.VersionSerializer, "Refused with 409 and `blockers` while something required is missing."
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        data = self._valid(s.VersionSerializer)
+        incident = services.incident_close(incident=self.get_object(), actor=request.user, **data)
+        return self._incident_response(incident)
+
+    @_transition_schema("Reopen", s.ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        data = self._valid(s.ReasonSerializer)
+        incident = services.incident_reopen(incident=self.get_object(), actor=request.user, **data)
+        return self._incident_response(incident)
+
+    # --- sub-resources -------------------------------------------------------------------------
+
+    def _hidden_user(self, incident: Incident) -> int | None:
+        """The reporter's id when the caller may not know who reported: their name is left out."""
+        return None if s.may_see_reporter(self.request, incident) else incident.reporter_id
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Comments on the incident",
+        responses={200: s.CommentSerializer(many=True), **READ_ERRORS},
+        tags=["incidents"],
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add a comment",
+        request=s.CommentSerializer,
+        responses={201: s.CommentSerializer, **ERRORS},
+        tags=["incidents"],
+    )
+    @action(detail=True, methods=["get", "post"], **SUBLIST)
+    def comments(self, request, pk=None):
+        incident = self.get_object()
+        context = {"hidden_user": self._hidden_user(incident)}
+        if request.method == "POST":
+            data = self._valid(s.CommentSerializer)
+            comment = services.comment_add(incident=incident, actor=request.user, text=data["text"])
+            return Response(s.CommentSerializer(comment, context=context).data, status=status.HTTP_201_CREATED)
+        comments = incident.comments.select_related("author")
+        return Response(s.CommentSerializer(comments, many=True, context=context).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Causes",
+        responses={200: s.CauseSerializer(many=True), **READ_ERRORS},
+        tags=["incidents"],
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add a cause",
+        request=s.CauseCreateSerializer,
+        responses={201: s.CauseSerializer, **ERRORS},
+        tags=["incidents"],
+    )
+    @action(detail=True, methods=["get", "post"], **SUBLIST)
+    def causes(self, request, pk=None):
+        incident = self.get_object()
+        if request.method == "POST":
+            data = self._valid(s.CauseCreateSerializer)
+            cause = services.cause_add(incident=incident, actor=request.user, **data)
+            return Response(s.CauseSerializer(cause).data, status=status.HTTP_201_CREATED)
+        causes = Cause.objects.filter(incident=incident, removed_at__isnull=True).select_related("area")
+        return Response(s.CauseSerializer(causes, many=True).data)
+
+    @extend_schema(
+        summary="Remove a cause",
+        description="The cause is hidden, not deleted; the timeline says who removed it.",
+        parameters=[_pk_param("cause_pk", "cause")],
+        request=None,
+        responses={204: None, **ERRORS},
+        tags=["incidents"],
+    )
+    @action(detail=True, methods=["delete"], url_path=r"causes/(?P<cause_pk>[0-9]+)", url_name="cause-detail")
+    def cause_remove(self, request, pk=None, cause_pk=None):
+        incident = self.get_object()
+        cause = get_object_or_404(Cause, incident=incident, pk=cause_pk, removed_at__isnull=True)
+        services.cause_remove(cause=cause, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Actions",
+        responses={200: s.ActionSerializer(many=True), **READ_ERRORS},
+        tags=["incidents"],
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add an action",
+        request=s.ActionCreateSerializer,
+        responses={201: s.ActionSerializer, **ERRORS},
+        tags=["incidents"],
+    )
+    @action(detail=True, methods=["get", "post"], **SUBLIST)
+    def actions(self, request, pk=None):
+        incident = self.get_object()
+        if request.method == "POST":
+            data = self._valid(s.ActionCreateSerializer)
+            created = services.action_add(incident=incident, actor=request.user, **data)
+            return Response(s.ActionSerializer(self._action(incident, created.pk)).data, status=status.HTTP_201_CREATED)
+        actions = Action.objects.filter(incident=incident).select_related("responsible").prefetch_related("causes")
+        return Response(s.ActionSerializer(actions, many=True).data)
+
+    def _action(self, incident: Incident, action_pk) -> Action:
+        queryset = Action.objects.select_related("responsible").prefetch_related("causes")
+        return get_object_or_404(queryset, incident=incident, pk=action_pk)
+
+    @extend_schema(
+        summary="Change an action",
+        description="Send the action's `version`; a stale one gives 409. On a closed incident only `state` changes.",
+        parameters=[_pk_param("action_pk", "action")],
+        request=s.ActionUpdateSerializer,
+        responses={200: s.ActionSerializer, **ERRORS},
+        tags=["incidents"],
+    )
+    @action(detail=True, methods=["patch"], url_path=r"actions/(?P<action_pk>[0-9]+)", url_name="action-detail")
+    def action_update(self, request, pk=None, action_pk=None):
+        incident = self.get_object()
+        current = self._action(incident, action_pk)
+        data = self._valid(s.ActionUpdateSerializer)
+        services.action_update(action=current, actor=request.user, **data)
+        return Response(s.ActionSerializer(self._action(incident, action_pk)).data)
+
+    @extend_schema(
+        summary="Forwards of the incident",
+        description="Each forward with its message and, once given, the receiving unit's answer.",
+        responses={200: s.ForwardSerializer(many=True), **READ_ERRORS},
+        tags=["incidents"],
+    )
+    @action(detail=True, methods=["get"], **SUBLIST)
+    def forwards(self, request, pk=None):
+        incident = self.get_object()
+        forwards = Forward.objects.filter(incident=incident).select_related("from_unit", "to_unit")
+        return Response(s.ForwardSerializer(forwards, many=True).data)
+
+    @extend_schema(
+        summary="Answer a forward",
+        description="Only handlers of the unit it was forwarded to; once.",
+        parameters=[_pk_param("forward_pk", "forward")],
+        request=s.ForwardAnswerSerializer,
+        responses={200: s.ForwardSerializer, **ERRORS},
+        tags=["incidents"],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"forwards/(?P<forward_pk>[0-9]+)/answer",
+        url_name="forward-answer",
+    )
+    def forward_answer(self, request, pk=None, forward_pk=None):
+        incident = self.get_object()
+        forward = get_object_or_404(Forward, incident=incident, pk=forward_pk)
+        data = self._valid(s.ForwardAnswerSerializer)
+        forward = services.forward_answer(forward=forward, actor=request.user, **data)
+        forward = Forward.objects.select_related("from_unit", "to_unit").get(pk=forward.pk)
+        return Response(s.ForwardSerializer(forward).data)
+
+    @extend_schema(
+        summary="Attachments",
+        description="The files added to the report, with links to download them. Uploads are made on the report page.",
+        responses={200: s.AttachmentSerializer(many=True), **READ_ERRORS},
+        tags=["incidents"],
+    )
+    @action(detail=True, methods=["get"], **SUBLIST)
+    def attachments(self, request, pk=None):
+        incident = self.get_object()
+        context = {"request": request, "hidden_user": self._hidden_user(incident)}
+        files = incident.attachments.select_related("uploaded_by")
+        return Response(s.AttachmentSerializer(files, many=True, context=context).data)
+
+    @extend_schema(
+        summary="The case timeline",
+        description="Who did what, when; oldest first. Never patient identity.",
+        responses={200: s.TimelineEntrySerializer(many=True), **READ_ERRORS},
+        tags=["incidents"],
+    )
+    @action(detail=True, methods=["get"], **SUBLIST)
+    def timeline(self, request, pk=None):
+        incident = self.get_object()
+        entries = incident.timeline.select_related("actor")
+        context = {"hidden_user": self._hidden_user(incident)}
+        return Response(s.TimelineEntrySerializer(entries, many=True, context=context).data)

@@ -1,0 +1,356 @@
+"""Filtering and ordering the incident list: one FilterSet for the REST API and the queue page.
+
+`IncidentFilterSet` filters an already scoped queryset (`Incident.objects.visible_to(user)`);
+it never widens it. Bad values give a form error per field (the API answers 400 with them).
+Dates are Swedish local days: `occurred_to=2026-03-01` includes the whole of 1 March in
+Stockholm. `ordering_keys(value)` gives the order_by() tuple for an `ordering` value; the
+same keys drive the API's cursor pagination (they are unique or nearly so, never NULL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import BigIntegerField, Case, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from accounts.models import OrgUnit
+from incidents.models import (
+    Action,
+    CaseType,
+    Category,
+    EventClass,
+    Incident,
+    ProviderSettings,
+    Status,
+)
+
+# Risk levels (DOMAIN.md): the score ranges of the 4×4 matrix.
+RISK_LEVEL_SCORES: dict[str, tuple[int, int]] = {
+    "low": (1, 3),
+    "moderate": (4, 6),
+    "high": (8, 9),
+    "very_high": (12, 16),
+}
+RISK_LEVEL_CHOICES = [
+    ("low", _("Low (risk score 1–3)")),
+    ("moderate", _("Moderate (risk score 4–6)")),
+    ("high", _("High (risk score 8–9)")),
+    ("very_high", _("Very high (risk score 12–16)")),
+]
+
+# An ordering value → the order_by() keys. The first key is what the cursor pages on; it is
+# never NULL and (for the coarse ones) made unique by folding in the id.
+_ID_FACTOR = 10**12
+ORDERINGS: dict[str, tuple[str, ...]] = {
+    "reported_at": ("sort_reported", "id"),
+    "-reported_at": ("-sort_reported", "-id"),
+    "occurred_at": ("sort_occurred", "id"),
+    "-occurred_at": ("-sort_occurred", "-id"),
+    "risk_score": ("sort_risk", "id"),
+    "-risk_score": ("-sort_risk", "-id"),
+    "status": ("sort_status", "id"),
+    "-status": ("-sort_status", "-id"),
+    "reference": ("sort_reference", "id"),
+    "-reference": ("-sort_reference", "-id"),
+}
+DEFAULT_ORDERING = "-reported_at"
+ORDERING_CHOICES = [
+    ("-reported_at", _("Reported, newest first")),
+    ("reported_at", _("Reported, oldest first")),
+    ("-occurred_at", _("Happened, newest first")),
+    ("occurred_at", _("Happened, oldest first")),
+    ("-risk_score", _("Risk score, highest first")),
+    ("risk_score", _("Risk score, lowest first")),
+    ("status", _("Status, in the order of handling")),
+    ("-status", _("Status, reverse order of handling")),
+    ("reference", _("Reference, ascending")),
+    ("-reference", _("Reference, descending")),
+]
+_STATUS_RANK = [Status.DRAFT, Status.SUBMITTED, Status.IN_PROGRESS, Status.CLOSED, Status.WITHDRAWN]
+
+
+def with_sort_keys(queryset):
+    """Annotate the keys that `ORDERINGS` refers to."""
+    return queryset.annotate(
+        sort_reported=Coalesce("reported_at", "created_at"),
+        sort_occurred=Coalesce("occurred_at", "created_at"),
+        sort_risk=_big(Coalesce(F("risk_probability") * F("risk_consequence"), Value(0)) * Value(_ID_FACTOR) + F("id")),
+        sort_status=_big(
+            Case(*(When(status=s, then=Value(rank)) for rank, s in enumerate(_STATUS_RANK)), default=Value(9))
+            * Value(_ID_FACTOR)
+            + F("id")
+        ),
+        sort_reference=Coalesce("reference", Value("")),
+    )
+
+
+def _big(expression):
+    return ExpressionWrapper(expression, output_field=BigIntegerField())
+
+
+def ordering_keys(value: str | None) -> tuple[str, ...]:
+    """The order_by() keys for an `ordering` value (the default for None or an unknown value)."""
+    return ORDERINGS.get(value or DEFAULT_ORDERING, ORDERINGS[DEFAULT_ORDERING])
+
+
+def local_day_start(day: dt.date) -> dt.datetime:
+    """Midnight at the start of `day` in Swedish local time."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())
+
+
+def overdue_q() -> Q:
+    """Open (submitted or in progress) and either not triaged within the triage time of the
+    default provider settings, or with an unfinished action past its due date."""
+    defaults = ProviderSettings.objects.filter(care_provider__isnull=True).first() or ProviderSettings()
+    triage_limit = timezone.now() - dt.timedelta(days=defaults.triage_days)
+    late_action = Action.objects.filter(
+        incident=OuterRef("pk"),
+        due_date__lt=timezone.localdate(),
+    ).exclude(state__in=[Action.State.DONE, Action.State.CANCELLED])
+    return Q(status__in=[Status.SUBMITTED, Status.IN_PROGRESS]) & (
+        Q(triaged_at__isnull=True, reported_at__lt=triage_limit) | Q(Exists(late_action))
+    )
+
+
+def _similar_words_q(value: str) -> Q:
+    """Compound words: each word of the search also matches a similar part of a longer word in
+    the description ("läkemedel" finds "läkemedelsfel"; trigram word similarity, GIN index).
+    Follows the websearch syntax roughly: all words (or any, with "or"), none of the "-words"."""
+    words = [w.strip('"') for w in value.split()]
+    wanted = [w for w in words if w and not w.startswith("-") and w.lower() != "or"]
+    unwanted = [w[1:] for w in words if w.startswith("-") and len(w) > 1]
+    if not wanted:
+        return Q(pk__in=[])
+    any_word = any(w.lower() == "or" for w in words)
+    q = Q()
+    for word in wanted:
+        term = Q(description__trigram_word_similar=word)
+        q = (q | term) if any_word else (q & term)
+    for word in unwanted:
+        q &= ~Q(description__trigram_word_similar=word)
+    return q
+
+
+class HandlerField(forms.CharField):
+    """A user id, or `me` for the signed-in user."""
+
+    default_error_messages = {"invalid": _("Give a user id (a number) or “me”.")}
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        if value == "me":
+            return "me"
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if number < 1:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (also 1/0, yes/no); anything else is an error, not "no filter"."""
+
+    widget = forms.TextInput
+    default_error_messages = {"invalid": _("Give true or false.")}
+    VALUES = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class HandlerFilter(django_filters.Filter):
+    field_class = HandlerField
+
+
+class IncidentFilterSet(django_filters.FilterSet):
+    """Filters of the incident list and queue. Pass `request` so that `handler=me` works."""
+
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices,
+        label=_("Status"),
+        help_text=_("One or more statuses; repeat the parameter for several (status=submitted&status=in_progress)."),
+    )
+    unit = django_filters.ModelChoiceFilter(
+        queryset=OrgUnit.objects.all(),
+        method="filter_unit",
+        label=_("Unit (with the units below it)"),
+        help_text=_(
+            "An org unit id: incidents that happened in, or are the responsibility of, this unit or a unit below it."
+        ),
+    )
+    responsible_unit = django_filters.ModelChoiceFilter(
+        queryset=OrgUnit.objects.all(),
+        label=_("Responsible unit"),
+        help_text=_("An org unit id: incidents this exact unit is responsible for."),
+    )
+    occurred_from = django_filters.DateFilter(
+        method="filter_occurred_from",
+        label=_("Happened from"),
+        help_text=_("A date (YYYY-MM-DD): happened on or after this day (Swedish time)."),
+    )
+    occurred_to = django_filters.DateFilter(
+        method="filter_occurred_to",
+        label=_("Happened until"),
+        help_text=_("A date (YYYY-MM-DD): happened on or before this day (Swedish time)."),
+    )
+    reported_from = django_filters.DateFilter(
+        method="filter_reported_from",
+        label=_("Reported from"),
+        help_text=_("A date (YYYY-MM-DD): reported on or after this day (Swedish time)."),
+    )
+    reported_to = django_filters.DateFilter(
+        method="filter_reported_to",
+        label=_("Reported until"),
+        help_text=_("A date (YYYY-MM-DD): reported on or before this day (Swedish time)."),
+    )
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(),
+        method="filter_category",
+        label=_("Category (with its subcategories)"),
+        help_text=_("A category id: incidents in this category or any category below it."),
+    )
+    event_class = django_filters.MultipleChoiceFilter(
+        choices=EventClass.choices,
+        label=_("Event class"),
+        help_text=_("One or more event classes; repeat the parameter for several."),
+    )
+    case_type = django_filters.ChoiceFilter(
+        choices=CaseType.choices,
+        label=_("Case type"),
+        help_text=_("Care (patient-related) or work environment."),
+    )
+    risk_level = django_filters.MultipleChoiceFilter(
+        choices=RISK_LEVEL_CHOICES,
+        method="filter_risk_level",
+        label=_("Risk level"),
+        help_text=_("One or more risk levels, by risk score: low 1–3, moderate 4–6, high 8–9, very high 12–16."),
+    )
+    overdue = StrictBooleanFilter(
+        method="filter_overdue",
+        label=_("Overdue"),
+        help_text=_(
+            "true: open incidents not triaged in time, or with an unfinished action past its due date. "
+            "false: all others."
+        ),
+    )
+    late = StrictBooleanFilter(
+        field_name="late_report",
+        label=_("Reported late"),
+        help_text=_("true: incidents reported later than the care provider's time limit."),
+    )
+    handler = HandlerFilter(
+        method="filter_handler",
+        label=_("Handler"),
+        help_text=_("A user id, or “me” for incidents you handle."),
+    )
+    q = django_filters.CharFilter(
+        method="filter_text",
+        max_length=200,
+        label=_("Search"),
+        help_text=_(
+            "Words to search for in the description, the immediate actions and the suggested improvement "
+            "(Swedish word forms; parts of compound words are found in the description)."
+        ),
+    )
+    ordering = django_filters.ChoiceFilter(
+        choices=ORDERING_CHOICES,
+        method="filter_ordering",
+        empty_label=None,
+        label=_("Order"),
+        help_text=_(
+            "reported_at, occurred_at, risk_score, status or reference; a leading - reverses. Default: -reported_at."
+        ),
+    )
+
+    class Meta:
+        model = Incident
+        fields: list[str] = []
+
+    # --- filter methods ---------------------------------------------------------------------
+
+    def filter_unit(self, queryset, name, value):
+        return queryset.filter(Q(unit__path__startswith=value.path) | Q(responsible_unit__path__startswith=value.path))
+
+    def filter_occurred_from(self, queryset, name, value):
+        return queryset.filter(occurred_at__gte=local_day_start(value))
+
+    def filter_occurred_to(self, queryset, name, value):
+        return queryset.filter(occurred_at__lt=local_day_start(value + dt.timedelta(days=1)))
+
+    def filter_reported_from(self, queryset, name, value):
+        return queryset.filter(reported_at__gte=local_day_start(value))
+
+    def filter_reported_to(self, queryset, name, value):
+        return queryset.filter(reported_at__lt=local_day_start(value + dt.timedelta(days=1)))
+
+    def filter_category(self, queryset, name, value):
+        ids, frontier = {value.pk}, {value.pk}
+        while frontier:
+            frontier = set(Category.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
+            ids |= frontier
+        return queryset.filter(category_id__in=ids)
+
+    def filter_risk_level(self, queryset, name, value):
+        if not value:
+            return queryset
+        q = Q()
+        for level in value:
+            low, high = RISK_LEVEL_SCORES[level]
+            q |= Q(risk_score_value__range=(low, high))
+        return queryset.alias(risk_score_value=F("risk_probability") * F("risk_consequence")).filter(q)
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
+
+    def filter_handler(self, queryset, name, value):
+        if value == "me":
+            user = getattr(self.request, "user", None)
+            if user is None or not user.is_authenticated:
+                return queryset.none()
+            return queryset.filter(handler=user)
+        return queryset.filter(handler_id=value)
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        full_text = Q(search_vector=SearchQuery(value, config="swedish", search_type="websearch"))
+        return queryset.filter(full_text | _similar_words_q(value))
+
+    def filter_ordering(self, queryset, name, value):
+        # Applied in filter_queryset, also when no ordering is given.
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return with_sort_keys(queryset).order_by(*ordering_keys(self.form.cleaned_data.get("ordering")))
+
+
+__all__ = ["DEFAULT_ORDERING", "ORDERINGS", "IncidentFilterSet", "ordering_keys", "overdue_q", "with_sort_keys"]

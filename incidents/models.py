@@ -1,0 +1,583 @@
+"""Incidents (avvikelser): the report, its handling, and the taxonomies they use.
+
+An incident is a draft from the first keystroke (saved on the server, visible only to its
+author), becomes `submitted` with a reference number, and is then handled by the
+responsible unit until it is closed. Nothing is deleted: withdrawn is a state. Every state
+change goes through `incidents.services` and writes a `TimelineEntry` for the timeline.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OrgUnit
+
+# --- Taxonomies: seeded from DOMAIN.md, edited by the administrator ------------------------
+
+
+class CaseType(models.TextChoices):
+    CARE = "care", _("Care (patient-related)")
+    WORK_ENVIRONMENT = "work_environment", _("Work environment")
+
+
+class EventClass(models.TextChoices):
+    RISK = "risk", _("Risk")
+    NEAR_MISS = "near_miss", _("Near miss")
+    HARM = "harm", _("Harm or care injury")
+    SERIOUS_HARM_RISK = "serious_harm_risk", _("Risk of serious care injury")
+    SERIOUS_HARM = "serious_harm", _("Serious care injury")
+
+
+# Event classes that need a Lex Maria assessment before the incident can close (DESIGN §4).
+LEX_MARIA_CLASSES = frozenset({EventClass.SERIOUS_HARM_RISK, EventClass.SERIOUS_HARM})
+# Event classes that caused or could have caused harm: causes are required to close.
+HARM_CLASSES = frozenset({EventClass.HARM, EventClass.SERIOUS_HARM_RISK, EventClass.SERIOUS_HARM})
+# Event classes where the patient was harmed: informing the patient must be recorded.
+PATIENT_HARMED_CLASSES = frozenset({EventClass.HARM, EventClass.SERIOUS_HARM})
+
+
+class ReportedKind(models.TextChoices):
+    """What the reporter says happened, in plain words; the handler sets the event class."""
+
+    RISK = "risk", _("A risk: something could happen")
+    NEAR_MISS = "near_miss", _("Something almost happened, but was stopped in time")
+    HAPPENED = "happened", _("Something happened that harmed or could have harmed someone")
+
+
+# The event class a report starts with, from the reporter's words.
+EVENT_CLASS_FROM_REPORTED_KIND = {
+    ReportedKind.RISK: EventClass.RISK,
+    ReportedKind.NEAR_MISS: EventClass.NEAR_MISS,
+    ReportedKind.HAPPENED: EventClass.HARM,
+}
+
+
+@pghistory.track()
+class Category(models.Model):
+    """A node of the category tree (händelsekategori). Retired categories stay on old cases."""
+
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    case_type = models.CharField(_("case type"), max_length=20, choices=CaseType.choices)
+    is_active = models.BooleanField(_("in use"), default=True, help_text=_("Retired categories stay on old cases."))
+    sort = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["case_type", "sort", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+
+@pghistory.track()
+class CauseArea(models.Model):
+    """Orsaksområde, from the Swedish event-analysis method."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    is_active = models.BooleanField(_("in use"), default=True)
+    sort = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["sort", "name"]
+        verbose_name = _("cause area")
+        verbose_name_plural = _("cause areas")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _default_probability_labels():
+    return ["Mycket liten", "Liten", "Stor", "Mycket stor"]
+
+
+def _default_consequence_labels():
+    return ["Mindre", "Måttlig", "Betydande", "Katastrofal"]
+
+
+def _default_risk_levels():
+    # [lowest score of the level, label]; the level of a score is the last one it reaches.
+    return [[1, "Låg"], [4, "Måttlig"], [8, "Hög"], [12, "Mycket hög"]]
+
+
+@pghistory.track()
+class ProviderSettings(models.Model):
+    """Per care provider: the risk matrix and the deadlines. The row without a care
+    provider holds the defaults for providers that have none of their own."""
+
+    care_provider = models.OneToOneField(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        limit_choices_to={"parent__isnull": True},
+        related_name="incident_settings",
+        verbose_name=_("care provider"),
+    )
+    probability_labels = models.JSONField(_("probability labels (1–4)"), default=_default_probability_labels)
+    consequence_labels = models.JSONField(_("consequence labels (1–4)"), default=_default_consequence_labels)
+    risk_levels = models.JSONField(_("risk levels [lowest score, label]"), default=_default_risk_levels)
+    investigation_score = models.PositiveSmallIntegerField(_("suggest an investigation from risk score"), default=8)
+    investigation_consequence = models.PositiveSmallIntegerField(
+        _("suggest an investigation from consequence"), default=3
+    )
+    late_report_hours = models.PositiveSmallIntegerField(_("a report is late after (hours)"), default=72)
+    triage_days = models.PositiveSmallIntegerField(_("triage within (days)"), default=7)
+    forward_answer_days = models.PositiveSmallIntegerField(_("answer a forwarded incident within (days)"), default=14)
+
+    class Meta:
+        verbose_name = _("incident settings")
+        verbose_name_plural = _("incident settings")
+        constraints = [
+            models.UniqueConstraint(fields=["care_provider"], name="one_default_settings", nulls_distinct=False),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.care_provider) if self.care_provider_id else str(_("Default for all care providers"))
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        for name in ("probability_labels", "consequence_labels"):
+            labels = getattr(self, name)
+            if not (isinstance(labels, list) and len(labels) == 4 and all(isinstance(x, str) and x for x in labels)):
+                errors[name] = _("Give exactly four labels, from the lowest (1) to the highest (4).")
+        levels = self.risk_levels
+        valid_levels = (
+            isinstance(levels, list)
+            and levels
+            and all(isinstance(x, list) and len(x) == 2 and isinstance(x[0], int) and x[1] for x in levels)
+            and levels[0][0] == 1
+            and [x[0] for x in levels] == sorted({x[0] for x in levels})
+        )
+        if not valid_levels:
+            errors["risk_levels"] = _("Give levels as [lowest score, label], starting at 1, in rising order.")
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def for_unit(cls, unit: OrgUnit) -> ProviderSettings:
+        found = {
+            s.care_provider_id: s
+            for s in cls.objects.filter(Q(care_provider_id=unit.care_provider_id) | Q(care_provider__isnull=True))
+        }
+        return found.get(unit.care_provider_id) or found.get(None) or cls()
+
+    def risk_level(self, score: int | None) -> str:
+        if not score:
+            return ""
+        label = ""
+        for lowest, name in self.risk_levels:
+            if score >= lowest:
+                label = name
+        return label
+
+
+# --- The incident ---------------------------------------------------------------------------
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_PROGRESS = "in_progress", _("In progress")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# The allowed transitions: name → (from states, to state). Services check this table.
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    "submit": (frozenset({Status.DRAFT}), Status.SUBMITTED),
+    "take": (frozenset({Status.SUBMITTED, Status.IN_PROGRESS}), Status.IN_PROGRESS),
+    "assign": (frozenset({Status.SUBMITTED, Status.IN_PROGRESS}), Status.IN_PROGRESS),
+    "forward": (frozenset({Status.SUBMITTED, Status.IN_PROGRESS}), Status.SUBMITTED),
+    "close": (frozenset({Status.IN_PROGRESS}), Status.CLOSED),
+    "reopen": (frozenset({Status.CLOSED}), Status.IN_PROGRESS),
+    "withdraw": (frozenset({Status.DRAFT, Status.SUBMITTED, Status.IN_PROGRESS}), Status.WITHDRAWN),
+}
+# Work on an open case (classify, assess, causes, actions, feedback...) keeps the state.
+OPEN_STATES = frozenset({Status.SUBMITTED, Status.IN_PROGRESS})
+
+
+class IncidentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> IncidentQuerySet:
+        """DESIGN §3: own reports and drafts; incidents whose unit or responsible unit lies in
+        the user's `incident.view` scope, or that were forwarded from a unit in that scope.
+        Drafts, and discarded drafts, are only ever visible to their author."""
+        from accounts.access import scope_q
+        from accounts.roles import Perm
+
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        in_scope = (
+            scope_q(user, Perm.INCIDENT_VIEW, "unit")
+            | scope_q(user, Perm.INCIDENT_VIEW, "responsible_unit")
+            | Q(pk__in=Forward.objects.filter(scope_q(user, Perm.INCIDENT_VIEW, "from_unit")).values("incident_id"))
+        )
+        # Never-sent reports (drafts, and drafts their author discarded) stay the author's own.
+        return self.filter(Q(reporter=user) | (in_scope & Q(reported_at__isnull=False)))
+
+
+@pghistory.track(exclude=["search_vector"])
+class Incident(models.Model):
+    reference = models.CharField(_("reference"), max_length=20, unique=True, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(default=1, help_text="Incremented by every change; stale edits are refused.")
+    # Sent by the client when it creates a report; a retry with the same key finds this row.
+    client_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reported_incidents",
+        verbose_name=_("reporter"),
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        verbose_name=_("where it happened"),
+        null=True,
+        blank=True,
+    )
+    responsible_unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="responsible_incidents",
+        verbose_name=_("responsible unit"),
+        null=True,
+        blank=True,
+    )
+    occurred_at = models.DateTimeField(_("when it happened"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("reported"), null=True, blank=True)
+    late_report = models.BooleanField(_("reported late"), default=False)
+    description = models.TextField(_("what happened"), blank=True)
+    immediate_actions = models.TextField(_("immediate actions taken"), blank=True)
+    suggested_improvement = models.TextField(_("suggested improvement"), blank=True)
+    case_type = models.CharField(_("case type"), max_length=20, choices=CaseType.choices, blank=True)
+    reported_kind = models.CharField(_("what kind of event"), max_length=20, choices=ReportedKind.choices, blank=True)
+
+    # Patient identity: shown only with incident.view_patient, every display logged.
+    patient_involved = models.BooleanField(_("a patient was involved"), default=False)
+    patient_identifier = models.CharField(_("patient's personal identity number"), max_length=12, blank=True)
+
+    # Handling
+    event_class = models.CharField(_("event class"), max_length=20, choices=EventClass.choices, blank=True)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("category")
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handled_incidents",
+        verbose_name=_("handler"),
+    )
+    risk_probability = models.PositiveSmallIntegerField(_("probability"), null=True, blank=True)
+    risk_consequence = models.PositiveSmallIntegerField(_("consequence"), null=True, blank=True)
+    feedback = models.TextField(_("feedback to the reporter"), blank=True)
+    feedback_at = models.DateTimeField(null=True, blank=True)
+    investigation_requested_at = models.DateTimeField(_("investigation requested"), null=True, blank=True)
+    lex_maria_requested_at = models.DateTimeField(_("Lex Maria assessment requested"), null=True, blank=True)
+    triaged_at = models.DateTimeField(_("triaged"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    search_vector = models.GeneratedField(
+        expression=SearchVector("description", "immediate_actions", "suggested_improvement", config="swedish"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="incident_status_known"),
+            # A sent report is complete; a draft is not, nor is a draft its author discarded
+            # (withdrawn without ever being sent: it has no reference).
+            models.CheckConstraint(
+                condition=Q(status=Status.DRAFT)
+                | (Q(status=Status.WITHDRAWN) & Q(reported_at__isnull=True))
+                | (
+                    Q(reference__isnull=False)
+                    & Q(reported_at__isnull=False)
+                    & Q(unit__isnull=False)
+                    & Q(responsible_unit__isnull=False)
+                ),
+                name="incident_submitted_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(risk_probability__isnull=True) | Q(risk_probability__range=(1, 4)),
+                name="incident_probability_1_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(risk_consequence__isnull=True) | Q(risk_consequence__range=(1, 4)),
+                name="incident_consequence_1_4",
+            ),
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="incident_search"),
+            GinIndex(fields=["description"], name="incident_description_trgm", opclasses=["gin_trgm_ops"]),
+            models.Index(fields=["status", "reported_at"], name="incident_status_reported"),
+            models.Index(fields=["reporter", "status"], name="incident_reporter_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or str(_("Draft %(id)s") % {"id": self.pk})
+
+    @property
+    def risk_score(self) -> int | None:
+        if self.risk_probability and self.risk_consequence:
+            return self.risk_probability * self.risk_consequence
+        return None
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number handed out per year (AV-2026-000123)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class TimelineEntry(models.Model):
+    """One line of the case timeline (who, when, what). Append-only. Never holds patient identity.
+
+    (Field-level history is separate: pghistory's IncidentEvent, written by triggers.)
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Draft started")
+        SUBMITTED = "submitted", _("Reported")
+        TAKEN = "taken", _("Taken by handler")
+        ASSIGNED = "assigned", _("Assigned")
+        CLASSIFIED = "classified", _("Classified")
+        RISK_ASSESSED = "risk_assessed", _("Risk assessed")
+        CAUSE_ADDED = "cause_added", _("Cause added")
+        CAUSE_REMOVED = "cause_removed", _("Cause removed")
+        ACTION_ADDED = "action_added", _("Action added")
+        ACTION_CHANGED = "action_changed", _("Action changed")
+        FORWARDED = "forwarded", _("Forwarded")
+        FORWARD_ANSWERED = "forward_answered", _("Forward answered")
+        INVESTIGATION_REQUESTED = "investigation_requested", _("Investigation requested")
+        LEX_MARIA_REQUESTED = "lex_maria_requested", _("Lex Maria assessment requested")
+        PATIENT_INFORMED = "patient_informed", _("Informing the patient recorded")
+        FEEDBACK = "feedback", _("Feedback to the reporter")
+        COMMENTED = "commented", _("Comment")
+        ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+        EDITED = "edited", _("Edited")
+        CLOSED = "closed", _("Closed")
+        REOPENED = "reopened", _("Reopened")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="timeline")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    # A short human-readable summary (a reason, a unit name); never patient data.
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["incident", "at"], name="timeline_incident_at")]
+        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+
+@pghistory.track()
+class Cause(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="causes")
+    area = models.ForeignKey(CauseArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("cause area"))
+    detail = models.TextField(_("detail"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    # Removing a cause keeps the row (nothing is deleted) and hides it.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("cause")
+        verbose_name_plural = _("causes")
+
+    def __str__(self) -> str:
+        return str(self.area)
+
+
+class EffectClass(models.TextChoices):
+    """LÖF/SKR: how strongly an action is expected to prevent recurrence."""
+
+    VERY_EFFECTIVE = "very_effective", _("Very effective")
+    EFFECTIVE = "effective", _("Effective")
+    LIMITED = "limited", _("Limited effect")
+
+
+@pghistory.track()
+class Action(models.Model):
+    """An action (åtgärd) with a named responsible person and a due date."""
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="actions")
+    description = models.TextField(_("action"))
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="responsible_actions",
+        verbose_name=_("responsible person"),
+    )
+    due_date = models.DateField(_("due date"))
+    state = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.PLANNED)
+    effect_class = models.CharField(_("expected effect"), max_length=20, choices=EffectClass.choices, blank=True)
+    causes = models.ManyToManyField(Cause, blank=True, related_name="actions", verbose_name=_("causes it addresses"))
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["planned", "in_progress", "done", "cancelled"]), name="action_state_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+@pghistory.track()
+class Forward(models.Model):
+    """Responsibility moved to another unit (maybe another care provider), with a question
+    that the receiving side answers; both sides see the answer."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="forwards")
+    from_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("from"))
+    to_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("to"))
+    message = models.TextField(_("message"))
+    answer_due = models.DateField(_("answer due"))
+    forwarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    forwarded_at = models.DateTimeField(default=timezone.now)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["forwarded_at", "id"]
+        verbose_name = _("forward")
+        verbose_name_plural = _("forwards")
+
+    def __str__(self) -> str:
+        return f"{self.from_unit} → {self.to_unit}"
+
+
+@pghistory.track()
+class PatientInformation(models.Model):
+    """PSL 3 kap. 8 §: that and how the patient was informed after a care injury, or why not."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="patient_information")
+    informed = models.BooleanField(_("the patient was informed"))
+    informed_on = models.DateField(_("date"), null=True, blank=True)
+    informed_by = models.CharField(_("informed by"), max_length=200, blank=True)
+    # The six points of PSL 3 kap. 8 §.
+    told_event = models.BooleanField(_("that an event caused a care injury"), default=False)
+    told_measures = models.BooleanField(_("what the care provider will do"), default=False)
+    told_complaint_provider = models.BooleanField(_("the right to complain to the care provider"), default=False)
+    told_patient_board = models.BooleanField(_("the patient advisory board (patientnämnden)"), default=False)
+    told_complaint_ivo = models.BooleanField(_("the right to complain to IVO"), default=False)
+    told_compensation = models.BooleanField(_("possible compensation (patient insurance)"), default=False)
+    record_note_made = models.BooleanField(_("noted in the patient record"), default=False)
+    not_informed_reason = models.TextField(_("why the patient was not informed"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("information to the patient")
+        verbose_name_plural = _("information to the patient")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(informed=True) & Q(informed_on__isnull=False))
+                | (Q(informed=False) & ~Q(not_informed_reason="")),
+                name="patientinfo_date_or_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident}: {'informed' if self.informed else 'not informed'}"
+
+
+@pghistory.track()
+class Comment(models.Model):
+    """A comment or complement after submission (reporter or handler)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Server-generated name: the uploaded name is kept only as data, never on disk.
+    return f"incidents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+@pghistory.track()
+class Attachment(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,138 @@
+"""May this user do this to this incident? Each predicate returns Allowed or Denied(reason).
+
+Visibility (404) is decided by `Incident.objects.visible_to(user)` before any of these run;
+these decide the 403s, with a reason the page can show next to a disabled button.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import Allowed, Decision, Denied, has_perm
+from accounts.roles import Perm
+from incidents.models import OPEN_STATES, Incident, Status
+
+
+def can_report(user) -> Decision:
+    if has_perm(user, Perm.INCIDENT_REPORT):
+        return Allowed
+    return Denied(_("You need a role in a unit to report incidents. Ask your manager."))
+
+
+def can_edit_draft(user, incident: Incident) -> Decision:
+    if incident.reporter_id != user.pk:
+        return Denied(_("Only the person who wrote the draft can change it."))
+    if incident.status != Status.DRAFT:
+        return Denied(_("The report has been sent; add a comment instead."))
+    return Allowed
+
+
+def can_handle(user, incident: Incident) -> Decision:
+    """Triage and handle: handlers and managers of the responsible unit (or above it)."""
+    if incident.responsible_unit_id and has_perm(user, Perm.INCIDENT_TRIAGE, incident.responsible_unit):
+        return Allowed
+    return Denied(_("Only handlers of the responsible unit can do this."))
+
+
+def can_handle_open(user, incident: Incident) -> Decision:
+    decision = can_handle(user, incident)
+    if not decision:
+        return decision
+    if incident.status not in OPEN_STATES:
+        return Denied(_("The incident is not open."))
+    return Allowed
+
+
+def can_comment(user, incident: Incident) -> Decision:
+    if incident.status == Status.DRAFT:
+        return Denied(_("A draft has no comments; write in the report itself."))
+    if incident.reporter_id == user.pk or can_handle(user, incident):
+        return Allowed
+    return Denied(_("Only the reporter and the handlers can comment."))
+
+
+def can_view_patient(user, incident: Incident) -> Decision:
+    units = [u for u in (incident.unit, incident.responsible_unit) if u is not None]
+    if any(has_perm(user, Perm.INCIDENT_VIEW_PATIENT, u) for u in units):
+        return Allowed
+    return Denied(_("You may not see the patient's identity."))
+
+
+def can_withdraw(user, incident: Incident) -> Decision:
+    if incident.status == Status.DRAFT:
+        return Allowed if incident.reporter_id == user.pk else Denied(_("Only the author can discard a draft."))
+    return can_handle_open(user, incident)
+
+
+# --- Handling ------------------------------------------------------------------------------
+# The services check who (these predicates, 403) and then the state (ConflictError, 409);
+# the predicates that also look at the state are for pages, to say why a button is off.
+
+
+def can_take(user, incident: Incident) -> Decision:
+    decision = can_handle_open(user, incident)
+    if decision and incident.handler_id == user.pk and incident.status == Status.IN_PROGRESS:
+        return Denied(_("You are already handling this incident."))
+    return decision
+
+
+def can_assign(user, incident: Incident) -> Decision:
+    return can_handle_open(user, incident)
+
+
+def may_be_handler(user, incident: Incident) -> Decision:
+    """Can `user` be made the handler: an active user who handles in the responsible unit."""
+    if not user.is_active or not can_handle(user, incident):
+        return Denied(_("The handler must be a handler or manager of the responsible unit."))
+    return Allowed
+
+
+def can_forward(user, incident: Incident) -> Decision:
+    return can_handle_open(user, incident)
+
+
+def can_answer_forward(user, forward) -> Decision:
+    """Only the receiving side answers a forwarded incident."""
+    if has_perm(user, Perm.INCIDENT_TRIAGE, forward.to_unit):
+        return Allowed
+    return Denied(_("Only handlers of the unit it was forwarded to can answer."))
+
+
+def can_request_investigation(user, incident: Incident) -> Decision:
+    decision = can_handle_open(user, incident)
+    if decision and incident.investigation_requested_at:
+        return Denied(_("An investigation has already been requested."))
+    return decision
+
+
+def can_request_lex_maria(user, incident: Incident) -> Decision:
+    decision = can_handle_open(user, incident)
+    if decision and incident.lex_maria_requested_at:
+        return Denied(_("A Lex Maria assessment has already been requested."))
+    return decision
+
+
+def can_record_patient_information(user, incident: Incident) -> Decision:
+    return can_handle_open(user, incident)
+
+
+def can_close(user, incident: Incident) -> Decision:
+    """Handlers of the responsible unit, on an incident in progress with nothing missing."""
+    from incidents.selectors import close_blockers
+
+    decision = can_handle(user, incident)
+    if not decision:
+        return decision
+    if incident.status != Status.IN_PROGRESS:
+        return Denied(_("Only an incident in progress can be closed."))
+    blockers = close_blockers(incident)
+    if blockers:
+        return Denied(" ".join(str(b) for b in blockers))
+    return Allowed
+
+
+def can_reopen(user, incident: Incident) -> Decision:
+    decision = can_handle(user, incident)
+    if decision and incident.status != Status.CLOSED:
+        return Denied(_("Only a closed incident can be reopened."))
+    return decision

@@ -1,0 +1,194 @@
+"""The handler's work queue: the scoped, filtered list, its counts per status, and the CSV export.
+
+Everything here starts from `Incident.objects.visible_to(user)` (drafts excluded: they belong
+to their author) and narrows it with `IncidentFilterSet`, the same filters as the REST API.
+The number of queries does not depend on the number of rows: related rows are joined, the
+care providers' risk matrices are read once.
+
+The export is for Swedish Excel (`;` separated, UTF-8 with a byte-order mark). It holds no
+patient identity and no free text (description, actions, feedback): it is a list of cases to
+plan work with, not a copy of the case content.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import has_perm, scope_paths
+from accounts.models import OrgUnit
+from accounts.roles import Perm
+from incidents.filtersets import IncidentFilterSet
+from incidents.models import Category, Incident, ProviderSettings, Status
+
+QUEUE_STATUSES = [Status.SUBMITTED, Status.IN_PROGRESS, Status.CLOSED, Status.WITHDRAWN]
+# What a queue with no filter shows: the open cases.
+DEFAULT_STATUSES = [Status.SUBMITTED, Status.IN_PROGRESS]
+
+
+def can_view_queue(user) -> bool:
+    return has_perm(user, Perm.INCIDENT_VIEW)
+
+
+def queue_base(*, user):
+    """The incidents a user's queue is built from: visible to them, not drafts."""
+    return (
+        Incident.objects.visible_to(user)
+        .exclude(status=Status.DRAFT)
+        .select_related("unit", "responsible_unit", "category", "category__parent", "handler")
+    )
+
+
+def queue_params(params: QueryDict) -> QueryDict:
+    """The filter parameters, with the default status (open cases) when none is chosen and
+    no other filter was sent. Pagination is not a filter."""
+    params = params.copy()
+    params.pop("page", None)
+    if not params:
+        params.setlist("status", list(DEFAULT_STATUSES))
+    return params
+
+
+def queue_filterset(*, user, params: QueryDict, request=None) -> IncidentFilterSet:
+    filterset = IncidentFilterSet(params, queryset=queue_base(user=user), request=request)
+    narrow_filter_choices(filterset, user=user)
+    return filterset
+
+
+def narrow_filter_choices(filterset: IncidentFilterSet, *, user) -> None:
+    """Offer only what makes sense on the queue: no drafts, units within the user's scope,
+    categories with their parent's name read in the same query."""
+    fields = filterset.form.fields
+    fields["status"].choices = [(s.value, s.label) for s in QUEUE_STATUSES]
+    paths = scope_paths(user).get(Perm.INCIDENT_VIEW, ())
+    in_scope = Q(pk__in=[])
+    for path in paths:
+        in_scope |= Q(path__startswith=path)
+    fields["unit"].queryset = OrgUnit.objects.filter(in_scope, is_active=True).order_by("path")
+    fields["responsible_unit"].queryset = fields["unit"].queryset
+    fields["category"].queryset = Category.objects.select_related("parent").order_by("case_type", "parent_id", "sort")
+
+
+def status_counts(*, user, params: QueryDict, request=None) -> dict[str, int]:
+    """How many incidents of each status match the current filter, status aside (so that
+    each count says what choosing that status would show)."""
+    without_status = params.copy()
+    without_status.pop("status", None)
+    without_status.pop("ordering", None)
+    filterset = IncidentFilterSet(without_status, queryset=queue_base(user=user), request=request)
+    if not filterset.is_valid():
+        return {}
+    rows = filterset.qs.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    found = dict(rows)
+    return {status.value: found.get(status.value, 0) for status in QUEUE_STATUSES}
+
+
+class RiskLevels:
+    """The risk level label of an incident, from its care provider's matrix; all providers'
+    settings are read with one query."""
+
+    def __init__(self):
+        self._by_provider = {s.care_provider_id: s for s in ProviderSettings.objects.all()}
+        self._fallback = self._by_provider.get(None) or ProviderSettings()
+
+    def settings_for(self, incident: Incident) -> ProviderSettings:
+        unit = incident.responsible_unit or incident.unit
+        return self._by_provider.get(unit.care_provider_id if unit else None) or self._fallback
+
+    def level(self, incident: Incident) -> str:
+        score = incident.risk_score
+        return self.settings_for(incident).risk_level(score) if score else ""
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    incident: Incident
+    risk_level: str
+
+
+def queue_rows(incidents, levels: RiskLevels) -> list[QueueRow]:
+    return [QueueRow(incident, levels.level(incident)) for incident in incidents]
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+CSV_BOM = "\ufeff"
+# Excel runs a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def _local(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def csv_header() -> list[str]:
+    return [
+        _("Reference"),
+        _("Reported"),
+        _("Happened"),
+        _("Where it happened"),
+        _("Responsible unit"),
+        _("Status"),
+        _("Event class"),
+        _("Case type"),
+        _("Category"),
+        _("Risk score"),
+        _("Risk level"),
+        _("Handler"),
+        _("Reported late"),
+    ]
+
+
+def csv_row(incident: Incident, levels: RiskLevels) -> list[str]:
+    handler = incident.handler
+    return [
+        _cell(value)
+        for value in (
+            incident.reference,
+            _local(incident.reported_at),
+            _local(incident.occurred_at),
+            incident.unit.name if incident.unit else "",
+            incident.responsible_unit.name if incident.responsible_unit else "",
+            incident.get_status_display(),
+            incident.get_event_class_display() if incident.event_class else "",
+            incident.get_case_type_display() if incident.case_type else "",
+            str(incident.category) if incident.category else "",
+            incident.risk_score or "",
+            levels.level(incident),
+            (handler.get_full_name() or handler.username) if handler else "",
+            _("Yes") if incident.late_report else _("No"),
+        )
+    ]
+
+
+class _Echo:
+    """A file-like object whose write() returns the line, for streaming csv.writer output."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def queue_csv_lines(incidents) -> Iterator[str]:
+    """The export, line by line: BOM and header first, then one line per incident."""
+    levels = RiskLevels()
+    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
+    yield CSV_BOM + writer.writerow(csv_header())
+    for incident in incidents.iterator(chunk_size=500):
+        yield writer.writerow(csv_row(incident, levels))
+
+
+def export_filename() -> str:
+    return f"avvikelser-{timezone.localdate():%Y-%m-%d}.csv"

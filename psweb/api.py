@@ -1,0 +1,133 @@
+"""Shared REST API base classes: scoped viewsets, readable JSON errors, the docs page.
+
+Every API viewset derives from `ScopedViewSetMixin`. It builds the queryset from
+`queryset.visible_to(request.user)` and refuses, at class-definition time, a subclass that
+overrides `get_queryset`: scoping cannot be skipped by accident. A subclass narrows the
+query (select_related, extra filters) in `narrow_queryset`, which receives and returns a
+queryset that is scoped *afterwards* again.
+
+Errors always have the shape `{"detail": "<a sentence a person can read>", "code": "..."}`,
+plus `"errors": {field: [messages]}` for bad input (400).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import exceptions, status, viewsets
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ScopedViewSetMixin:
+    queryset = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(
+                f"{cls.__name__} overrides get_queryset(); narrow the query in narrow_queryset() instead, "
+                "so that visible_to(user) is always applied."
+            )
+
+    def narrow_queryset(self, queryset):
+        return queryset
+
+    def get_queryset(self):
+        if self.queryset is None:
+            raise TypeError(f"{type(self).__name__} has no queryset.")
+        base = self.queryset.all()
+        if not hasattr(base, "visible_to"):
+            raise TypeError(f"{base.model.__name__} has no visible_to(user); it cannot be served by the API.")
+        return self.narrow_queryset(base).visible_to(self.request.user)
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """List and retrieve, scoped to the user."""
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
+    """Base for writable resources; add the mixins (create, partial update) you mean to offer."""
+
+
+class Conflict(exceptions.APIException):
+    """409: a stale version (someone saved in between) or a transition the current state forbids."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy(
+        "This was changed by someone else, or the action is not possible in its current state. Reload and try again."
+    )
+    default_code = "conflict"
+
+
+def _as_api_exception(exc):
+    """Django's own exceptions, raised by services and shortcuts, as their DRF equivalents."""
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    return exc
+
+
+def _readable_detail(exc, response, context) -> str:
+    if isinstance(exc, exceptions.NotAuthenticated):
+        return _("Sign in, or send an API token in the header “Authorization: Token <key>”.")
+    if isinstance(exc, exceptions.AuthenticationFailed):
+        # One message for every kind of failure: it does not tell a caller which tokens exist.
+        return _("The API token was not accepted. It is unknown, or its account is no longer active.")
+    if isinstance(exc, exceptions.NotFound):
+        return _("Not found, or you do not have access to it.")
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        request, view = context.get("request"), context.get("view")
+        method = request.method if request is not None else ""
+        allowed = ", ".join(view.allowed_methods) if view is not None else ""
+        return _("This address does not accept %(method)s. It accepts: %(allowed)s.") % {
+            "method": method,
+            "allowed": allowed,
+        }
+    if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail) == str(exc.default_detail):
+        return _("You are not allowed to do this.")
+    detail = response.data.get("detail") if isinstance(response.data, dict) else None
+    return str(detail) if detail else str(exc)
+
+
+def exception_handler(exc, context):
+    """Errors as JSON a person can read.
+
+    400 for bad input (field by field), 401 without valid credentials, 403 with the reason,
+    404 outside the user's scope (the same answer as for an object that does not exist),
+    405 naming the accepted methods, 409 for a stale version or an illegal transition.
+    """
+    exc = _as_api_exception(exc)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+    if isinstance(exc, exceptions.ValidationError):
+        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        response.data = {
+            "detail": _("The request contains errors. See the message for each field."),
+            "code": "invalid",
+            "errors": errors,
+        }
+    else:
+        response.data = {
+            "detail": _readable_detail(exc, response, context),
+            "code": code if isinstance(code, str) else "error",
+        }
+    return response
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Swagger UI from the vendored sidecar files. Our template drops the inline <style>
+    of drf-spectacular's page, so the page runs under the site-wide CSP unchanged: the HTML
+    loads only /static/ files and the initialising script from this same view (?script=)."""
+
+    template_name = "api/swagger_ui.html"

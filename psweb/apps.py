@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PswebConfig(AppConfig):
+    name = "psweb"
+    verbose_name = "psweb"

@@ -1,0 +1,83 @@
+"""What every page's navigation needs, decided here rather than in templates.
+
+Templates get a list of menu items (label, URL, whether it is the current page) and the
+URL of the "report an incident" button, or None while that page does not exist or the
+user may not report. They never compute permissions themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import has_perm
+from accounts.roles import Perm
+
+# The incidents app names its "new report" page this; until it exists the button is hidden
+# rather than pointing at a page that answers 404.
+REPORT_URL_NAME = "incidents:report"
+MINE_URL_NAME = "incidents:mine"
+# The handlers' work queue, for users who may view incidents somewhere.
+QUEUE_URL_NAME = "incidents:queue"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url: str
+    # The URL names (resolver `view_name`) under which this item is the current page.
+    url_names: tuple[str, ...]
+    current: bool = False
+
+
+def _optional_url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def _current_view_name(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    return match.view_name if match else ""
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {"items": [], "report_url": None}}
+
+    items = [NavItem(_("Start"), reverse("home"), ("home",))]
+    # A reporter's own reports ("Mina avvikelser"), for everyone who may report.
+    mine_url = _optional_url(MINE_URL_NAME) if has_perm(user, Perm.INCIDENT_REPORT) else None
+    if mine_url:
+        items.append(NavItem(_("My reports"), mine_url, (MINE_URL_NAME, "incidents:mine-detail")))
+    queue_url = _optional_url(QUEUE_URL_NAME) if has_perm(user, Perm.INCIDENT_VIEW) else None
+    if queue_url:
+        items.append(NavItem(_("Work queue"), queue_url, (QUEUE_URL_NAME,)))
+    can_view_memberships = has_perm(user, Perm.MEMBERSHIP_VIEW)
+    can_review_log = has_perm(user, Perm.ACCESSLOG_VIEW)
+    if can_view_memberships:
+        items.append(NavItem(_("Roles and units"), reverse("membership-list"), ("membership-list",)))
+    if can_review_log:
+        items.append(NavItem(_("Log review"), reverse("accesslog-review"), ("accesslog-review",)))
+    if user.is_staff:
+        items.append(NavItem(_("Administration"), reverse("admin:index"), ()))
+
+    current = _current_view_name(request)
+    items = [NavItem(item.label, item.url, item.url_names, current=current in item.url_names) for item in items]
+    report_url = _optional_url(REPORT_URL_NAME) if has_perm(user, Perm.INCIDENT_REPORT) else None
+    return {
+        "nav": {
+            "items": items,
+            "report_url": report_url,
+            # Kept for pages that show a link to these sections outside the menu.
+            "memberships": can_view_memberships,
+            "access_log": can_review_log,
+            "admin": user.is_staff,
+            "queue": bool(queue_url),
+        }
+    }

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView
+
+from psweb import views
+from psweb.api import ApiDocsView
+
+api_v1 = [
+    path("", include("accounts.api.urls")),
+    path("", include("incidents.api.urls")),
+    path("", include("outbox.api")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("accounts.urls")),
+    path("", include("incidents.urls")),
+    path("", include("outbox.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+]
+
+handler400 = "psweb.views.bad_request"
+handler403 = "psweb.views.permission_denied"
+handler404 = "psweb.views.page_not_found"
+handler500 = "psweb.views.server_error"

@@ -1,0 +1,60 @@
+/*
+ * psweb: behaviour shared by every page. Loaded with `defer` from base.html; the Content
+ * Security Policy allows no inline script, so everything page-wide lives here.
+ */
+(function () {
+  "use strict";
+
+  document.documentElement.classList.add("js");
+
+  // htmx requests carry the CSRF token. The CSRF cookie is HttpOnly, so the token comes
+  // from the <meta name="csrf-token"> that base.html renders.
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (csrfMeta && csrfMeta.content) {
+      event.detail.headers["X-CSRFToken"] = csrfMeta.content;
+    }
+  });
+
+  // The menu on small screens: a disclosure button. Without JavaScript the menu is simply
+  // always shown, so nothing depends on this script.
+  var toggle = document.querySelector("[data-menu-toggle]");
+  var menu = document.querySelector("[data-menu]");
+  if (toggle && menu) {
+    var setOpen = function (open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      menu.classList.toggle("is-open", open);
+    };
+    toggle.hidden = false;
+    menu.classList.add("site-menu--collapsible");
+    toggle.addEventListener("click", function () {
+      setOpen(toggle.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+  }
+
+  // After a failed form submission, move focus to the error summary so that keyboard and
+  // screen-reader users hear what to correct first.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+  }
+
+  // Links in the error summary put the cursor in the field, not just scroll to it.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".error-summary a[href^='#']");
+    if (!link) {
+      return;
+    }
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (field) {
+      event.preventDefault();
+      field.focus();
+    }
+  });
+})();

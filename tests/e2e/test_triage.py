@@ -1,0 +1,125 @@
+"""A coordinator works the queue: opens a reported incident, takes it, classifies it, assesses
+the risk, adds a cause and an action, writes feedback and closes it; axe finds no serious
+problem on the queue or the case page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+
+from incidents.models import Action, Cause, Incident, Status
+from tests.incidents.conftest import report
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SERIOUS = {"serious", "critical"}
+SCREENSHOTS = os.environ.get("PSWEB_SCREENSHOTS")  # a folder: keep pictures of the pages for a person to look at
+
+
+def _serious_violations(page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v.get("impact") in SERIOUS
+    ]
+
+
+def _picture(page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
+
+
+def _submit(page, form_selector: str) -> None:
+    """Send one case form and wait for the case page to come back."""
+    with page.expect_navigation():
+        page.locator(f"{form_selector} button[type=submit]").click()
+    assert not page.locator(".error-summary").count(), page.locator("main").inner_text()
+
+
+def _open(page, form_selector: str) -> None:
+    """Open the disclosure that holds a case form."""
+    page.locator(f"details:has({form_selector}) > summary").first.click()
+
+
+def test_a_coordinator_triages_an_incident_to_closure(page, live_server, cast, tree, sign_in):
+    # given a fresh report from Avdelning 5
+    incident = report(cast.reporter, tree.medicin_ward, description="Patienten fick dubbel dos insulin.")
+    sign_in(page, cast.handler)
+
+    # when the coordinator opens the work queue
+    page.goto(f"{live_server.url}/arenden/")
+    row = page.locator(f"tr[data-incident='{incident.pk}']")
+    assert row.is_visible()
+    _picture(page, "queue")
+    assert not _serious_violations(page)
+
+    # and opens the incident
+    with page.expect_navigation():
+        row.locator("a").first.click()
+    assert incident.reference in page.locator("h1").inner_text()
+    assert not _serious_violations(page)
+
+    # takes it
+    _submit(page, "form[action$='/ta/']")
+
+    # classifies it
+    form = "form[action$='/klassificera/']"
+    _open(page, form)
+    page.select_option(f"{form} select[name=case_type]", "care")
+    page.select_option(f"{form} select[name=category]", "lakemedel-administrering")
+    page.select_option(f"{form} select[name=event_class]", "harm")
+    _submit(page, form)
+
+    # assesses the risk in the 4×4 matrix
+    form = "form[action$='/risk/']"
+    _open(page, form)
+    page.check(f"{form} input[name=probability][value='2']")
+    page.check(f"{form} input[name=consequence][value='3']")
+    _submit(page, form)
+
+    # adds a cause
+    form = "form[action$='/orsaker/']"
+    _open(page, form)
+    page.select_option(f"{form} select[name=area]", "procedurer")
+    page.fill(f"{form} textarea[name=detail]", "Ingen dubbelkontroll av insulin.")
+    _submit(page, form)
+
+    # and an action that addresses it
+    form = "form[action$='/atgarder/']"
+    _open(page, form)
+    page.fill(f"{form} textarea[name=description]", "Inför dubbelkontroll av insulin.")
+    page.select_option(f"{form} select[name=responsible]", cast.manager.username)
+    page.fill(f"{form} input[name=due_date]", (timezone.localdate() + dt.timedelta(days=30)).isoformat())
+    page.locator(f"{form} input[name=causes]").first.check()
+    _submit(page, form)
+
+    # writes the feedback
+    form = "form[action$='/aterkoppling/']"
+    _open(page, form)
+    page.fill(f"{form} textarea[name=text]", "Tack! Vi inför dubbelkontroll av insulin.")
+    _submit(page, form)
+    _picture(page, "case-ready")
+    assert not _serious_violations(page)
+
+    # and closes it
+    _submit(page, "form[action$='/avsluta/']")
+
+    # then the incident is closed with everything recorded, and the page says so
+    closed = Incident.objects.get(pk=incident.pk)
+    assert closed.status == Status.CLOSED
+    assert closed.handler == cast.handler
+    assert closed.category.code == "lakemedel-administrering"
+    assert closed.risk_score == 6
+    assert closed.feedback == "Tack! Vi inför dubbelkontroll av insulin."
+    cause = Cause.objects.get(incident=closed)
+    action = Action.objects.get(incident=closed)
+    assert action.responsible == cast.manager
+    assert list(action.causes.all()) == [cause]
+    assert page.locator("h1 .status--closed").is_visible()
+    _picture(page, "case-closed")
+    assert not _serious_violations(page)

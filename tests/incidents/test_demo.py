@@ -1,0 +1,55 @@
+"""Demo incidents: every state, realistic proportions, idempotent, and new reports continue the series."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from incidents.demo import seed_incidents
+from incidents.models import Action, Incident, Status, TimelineEntry
+from tests.incidents.conftest import report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_org(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", incidents=0, stdout=io.StringIO())
+
+
+def test_it_creates_incidents_in_every_state_with_their_history(demo_org):
+    created = seed_incidents(count=120)
+
+    assert created == 123  # and three drafts
+    states = set(Incident.objects.values_list("status", flat=True))
+    assert states == {Status.DRAFT, Status.SUBMITTED, Status.IN_PROGRESS, Status.CLOSED, Status.WITHDRAWN}
+    closed = Incident.objects.filter(status=Status.CLOSED)
+    assert closed.count() > 40
+    assert all(i.feedback and i.closed_at and i.closed_at >= i.reported_at for i in closed)
+    assert Action.objects.exists()
+    submitted = Incident.objects.exclude(status=Status.DRAFT)
+    assert submitted.filter(timeline__kind=TimelineEntry.Kind.SUBMITTED).distinct().count() == submitted.count()
+    assert Incident.objects.filter(late_report=True).exists()
+    assert Incident.objects.values("unit__care_provider").distinct().count() >= 2
+
+
+def test_it_is_idempotent(demo_org):
+    seed_incidents(count=30)
+    before = (Incident.objects.count(), TimelineEntry.objects.count(), Action.objects.count())
+    assert seed_incidents(count=30) == 0
+    assert (Incident.objects.count(), TimelineEntry.objects.count(), Action.objects.count()) == before
+
+
+def test_a_new_report_continues_the_reference_series(demo_org):
+    seed_incidents(count=30)
+    highest = max(Incident.objects.exclude(reference=None).values_list("reference", flat=True))
+    reporter = Incident.objects.exclude(reference=None).first().reporter
+
+    new = report(reporter, Incident.objects.exclude(reference=None).first().unit)
+
+    assert new.reference not in set(Incident.objects.exclude(pk=new.pk).values_list("reference", flat=True))
+    if new.reference[:7] == highest[:7]:
+        assert new.reference > highest

@@ -1,0 +1,241 @@
+"""The work queue: scoped per actor, filtered, sorted, counted, exported; query count bounded."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents import services
+from incidents.models import CauseArea, Incident, Status
+from tests.incidents.conftest import report
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/arenden/"
+
+
+@pytest.fixture
+def as_user(client):
+    def _as(user):
+        client.force_login(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return _as
+
+
+@pytest.fixture
+def world(cast, tree):
+    """One submitted incident in each place, and a draft that no queue shows."""
+    medicin = report(cast.reporter, tree.medicin_ward, description="Fallolycka i korridoren")
+    orto = report(cast.handler_orto, tree.orto_ward, description="Läkemedelsfel vid utdelning")
+    hem = report(cast.municipal_handler, tree.hemsjukvard, description="Trycksår upptäckt vid hembesök")
+    draft = services.draft_start(actor=cast.handler, fields={"description": "Utkast"})
+    return {"medicin": medicin, "orto": orto, "hem": hem, "draft": draft}
+
+
+def references(response) -> set[str]:
+    return {row.incident.reference for row in response.context["rows"]}
+
+
+def test_the_url_is_short_and_swedish():
+    assert reverse("incidents:queue") == QUEUE
+
+
+@pytest.mark.parametrize(
+    "actor,expected",
+    [
+        ("handler", {"medicin"}),
+        ("manager", {"medicin"}),
+        ("handler_orto", {"orto"}),
+        ("manager_orto", {"orto"}),
+        ("chief_physician", {"medicin", "orto"}),
+        ("safety_officer", {"medicin", "orto"}),
+        ("mas", {"hem"}),
+        ("municipal_handler", {"hem"}),
+    ],
+)
+def test_each_actor_sees_exactly_the_incidents_in_scope_and_no_drafts(as_user, cast, world, actor, expected):
+    response = as_user(getattr(cast, actor)).get(QUEUE)
+
+    assert response.status_code == 200
+    assert references(response) == {world[name].reference for name in expected}
+
+
+@pytest.mark.parametrize("actor", ["reporter", "indicator_editor", "viewer", "admin", "outsider"])
+def test_users_who_may_not_view_incidents_get_403_with_a_reason(as_user, cast, actor):
+    response = as_user(getattr(cast, actor)).get(QUEUE)
+
+    assert response.status_code == 403
+    assert "The work queue is for case handlers" in response.content.decode()
+
+
+def test_the_navigation_offers_the_queue_only_to_those_who_may_use_it(as_user, cast):
+    assert 'href="/arenden/"' in as_user(cast.handler).get(reverse("home")).content.decode()
+    assert 'href="/arenden/"' not in as_user(cast.reporter).get(reverse("home")).content.decode()
+
+
+def test_without_filters_it_shows_the_open_incidents(as_user, cast, tree, world):
+    closed = report(cast.reporter, tree.medicin_ward)
+    Incident.objects.filter(pk=closed.pk).update(status=Status.CLOSED)
+
+    response = as_user(cast.chief_physician).get(QUEUE)
+
+    assert closed.reference not in references(response)
+    response = as_user(cast.chief_physician).get(QUEUE, {"status": "closed"})
+    assert references(response) == {closed.reference}
+
+
+def test_it_filters_by_unit_subtree_text_and_event_class(as_user, cast, tree, world):
+    client = as_user(cast.chief_physician)
+
+    assert references(client.get(QUEUE, {"unit": tree.orto.pk})) == {world["orto"].reference}
+    # Swedish word forms and parts of compound words: "läkemedel" finds "Läkemedelsfel"
+    assert references(client.get(QUEUE, {"q": "läkemedel"})) == {world["orto"].reference}
+    assert references(client.get(QUEUE, {"q": "korridor"})) == {world["medicin"].reference}
+    assert references(client.get(QUEUE, {"event_class": "near_miss"})) == set()
+
+
+def test_a_unit_outside_the_users_scope_is_not_a_valid_filter(as_user, cast, tree, world):
+    response = as_user(cast.handler).get(QUEUE, {"unit": tree.hemsjukvard.pk})
+
+    assert response.status_code == 400
+    assert "There is a problem" in response.content.decode()
+    assert references(response) == set()
+
+
+def test_a_bad_filter_value_gives_a_message_not_a_500(as_user, cast, world):
+    response = as_user(cast.handler).get(QUEUE, {"reported_from": "igår", "risk_level": "enormous"})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Enter a valid date." in page
+    assert "Select a valid choice." in page
+
+
+def test_a_personal_identity_number_is_never_searched_for_nor_kept_in_the_url(as_user, cast, world):
+    response = as_user(cast.handler).get(QUEUE, {"q": "19121212-1212", "status": "submitted"})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{QUEUE}?status=submitted"
+    assert "1212" not in response["Location"]
+
+
+def test_counts_per_status_follow_the_filter_but_not_the_status_choice(as_user, cast, tree, world):
+    second = report(cast.reporter, tree.medicin_ward)
+    services.incident_take(incident=second, actor=cast.handler)
+    third = report(cast.reporter, tree.orto_ward)
+    Incident.objects.filter(pk=third.pk).update(status=Status.CLOSED)
+    client = as_user(cast.chief_physician)
+
+    response = client.get(QUEUE, {"unit": tree.medicin.pk, "status": "closed"})
+
+    counts = {link["label"]: link["count"] for link in response.context["status_links"]}
+    assert counts == {"Submitted": 1, "In progress": 1, "Closed": 0, "Withdrawn": 0}
+    assert references(response) == set()
+
+
+def test_it_sorts_by_reference_both_ways(as_user, cast, tree, world):
+    client = as_user(cast.chief_physician)
+    expected = sorted([world["medicin"].reference, world["orto"].reference])
+
+    ascending = client.get(QUEUE, {"status": "submitted", "ordering": "reference"})
+    descending = client.get(QUEUE, {"status": "submitted", "ordering": "-reference"})
+
+    assert [row.incident.reference for row in ascending.context["rows"]] == expected
+    assert [row.incident.reference for row in descending.context["rows"]] == expected[::-1]
+    assert 'aria-sort="ascending"' in ascending.content.decode()
+
+
+def test_it_pages_by_fifty(as_user, cast, tree):
+    for _ in range(51):
+        report(cast.reporter, tree.medicin_ward)
+    client = as_user(cast.handler)
+
+    first = client.get(QUEUE)
+    second = client.get(QUEUE, {"page": 2})
+
+    assert len(first.context["rows"]) == 50 and first.context["total"] == 51
+    assert len(second.context["rows"]) == 1
+
+
+# --- CSV export ------------------------------------------------------------------------------
+
+
+def test_the_export_is_a_swedish_excel_csv_of_the_current_list(as_user, cast, tree, world):
+    incident = report(
+        cast.reporter,
+        tree.medicin_ward,
+        description="=HYPERLINK(fritext som inte ska med)",
+        patient_identifier="191212121212",
+        occurred_at=timezone.now() - dt.timedelta(days=5),
+    )
+    services.incident_take(incident=incident, actor=cast.handler)
+    services.incident_assess_risk(incident=incident, actor=cast.handler, probability=3, consequence=4)
+
+    response = as_user(cast.handler).get(reverse("incidents:queue-export"), {"status": "in_progress"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="avvikelser-')
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][:3] == ["Reference", "Reported", "Happened"]
+    assert len(rows) == 2
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Reference"] == incident.reference
+    assert row["Where it happened"] == tree.medicin_ward.name
+    assert row["Status"] == "In progress"
+    assert row["Risk score"] == "12"
+    assert row["Risk level"] == "Mycket hög"
+    assert row["Handler"] == cast.handler.get_full_name()
+    assert row["Reported late"] == "Yes"
+    assert "1212" not in body and "fritext" not in body
+    assert "\r\n" in body
+
+
+def test_the_export_is_refused_like_the_queue(as_user, cast):
+    assert as_user(cast.reporter).get(reverse("incidents:queue-export")).status_code == 403
+
+
+# --- query count -----------------------------------------------------------------------------
+
+
+def _queries(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params or {})
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def _rich_incidents(cast, tree, count: int) -> None:
+    area = CauseArea.objects.first()
+    for _ in range(count):
+        incident = report(cast.reporter, tree.medicin_ward)
+        services.incident_take(incident=incident, actor=cast.handler)
+        services.incident_assess_risk(incident=incident, actor=cast.handler, probability=2, consequence=3)
+        services.cause_add(incident=incident, actor=cast.handler, area=area)
+
+
+@pytest.mark.parametrize("url", [QUEUE, "/arenden/export/"])
+def test_the_number_of_queries_does_not_grow_with_the_rows(as_user, cast, tree, url):
+    client = as_user(cast.handler)
+    _rich_incidents(cast, tree, 1)
+    _queries(client, url)  # the first request of a session does one-time work (session, scope)
+    one = _queries(client, url)
+
+    _rich_incidents(cast, tree, 49)
+    fifty = _queries(client, url)
+
+    assert fifty == one
