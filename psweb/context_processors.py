@@ -7,7 +7,7 @@ user may not report. They never compute permissions themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import has_perm
 from accounts.roles import Perm
+from outbox.models import Notification
 
 # The incidents app names its "new report" page this; until it exists the button is hidden
 # rather than pointing at a page that answers 404.
@@ -31,6 +32,8 @@ class NavItem:
     # The URL names (resolver `view_name`) under which this item is the current page.
     url_names: tuple[str, ...]
     current: bool = False
+    # A number shown beside the label (unread notifications); None shows none.
+    count: int | None = None
 
 
 def _optional_url(name: str) -> str | None:
@@ -64,11 +67,14 @@ def navigation(request):
         items.append(NavItem(_("Roles and units"), reverse("membership-list"), ("membership-list",)))
     if can_review_log:
         items.append(NavItem(_("Log review"), reverse("accesslog-review"), ("accesslog-review",)))
+    # Everyone signed in gets notifications; the count is one indexed query per page.
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    items.append(NavItem(_("Notifications"), reverse("notifications"), ("notifications",), count=unread))
     if user.is_staff:
         items.append(NavItem(_("Administration"), reverse("admin:index"), ()))
 
     current = _current_view_name(request)
-    items = [NavItem(item.label, item.url, item.url_names, current=current in item.url_names) for item in items]
+    items = [replace(item, current=current in item.url_names) for item in items]
     report_url = _optional_url(REPORT_URL_NAME) if has_perm(user, Perm.INCIDENT_REPORT) else None
     return {
         "nav": {
@@ -79,5 +85,6 @@ def navigation(request):
             "access_log": can_review_log,
             "admin": user.is_staff,
             "queue": bool(queue_url),
+            "unread": unread,
         }
     }

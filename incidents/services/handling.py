@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,8 +51,6 @@ from incidents.services.common import (
 )
 from incidents.services.reporting import MAX_TEXT, notify_handlers
 
-# Where the reporter reads the feedback ("Mina avvikelser").
-MY_REPORTS_PATH = "/mina-avvikelser/"
 ACTION_FIELDS = ("description", "responsible", "due_date", "state", "effect_class", "causes")
 
 
@@ -691,7 +690,7 @@ def notify_reporter_closed(*, incident_id: int, version: int) -> bool:
         user=reporter,
         template="incidents/email/feedback_notice",
         context={"reference": incident.reference},
-        path=MY_REPORTS_PATH,
+        path=reverse("incidents:mine-detail", kwargs={"pk": incident.pk}) + "#feedback",
         dedupe_key=f"incident:{incident.pk}:closed:{version}",
     )
     return True

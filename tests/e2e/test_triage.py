@@ -1,6 +1,7 @@
 """A coordinator works the queue: opens a reported incident, takes it, classifies it, assesses
-the risk, adds a cause and an action, writes feedback and closes it; axe finds no serious
-problem on the queue or the case page."""
+the risk, adds a cause and an action, writes feedback and closes it. The reporter, on a phone,
+sees an unread notification, follows it and reads the feedback. Axe finds no serious problem
+on any of these pages."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def _open(page, form_selector: str) -> None:
     page.locator(f"details:has({form_selector}) > summary").first.click()
 
 
-def test_a_coordinator_triages_an_incident_to_closure(page, live_server, cast, tree, sign_in):
+def test_a_coordinator_triages_an_incident_to_closure(page, phone_page, live_server, cast, tree, sign_in):
     # given a fresh report from Avdelning 5
     incident = report(cast.reporter, tree.medicin_ward, description="Patienten fick dubbel dos insulin.")
     sign_in(page, cast.handler)
@@ -123,3 +124,26 @@ def test_a_coordinator_triages_an_incident_to_closure(page, live_server, cast, t
     assert page.locator("h1 .status--closed").is_visible()
     _picture(page, "case-closed")
     assert not _serious_violations(page)
+
+    # and the reporter, on a phone, sees one unread notification on the menu button
+    reporter = sign_in(phone_page, cast.reporter)
+    menu = reporter.locator("[data-menu-toggle]")
+    assert menu.locator(".nav-count").inner_text().startswith("1")
+    menu.click()
+    with reporter.expect_navigation():
+        reporter.locator("#site-menu a", has_text="Notiser").click()
+    assert not _serious_violations(reporter)
+
+    # follows it to the report's own page and reads the feedback
+    with reporter.expect_navigation():
+        reporter.locator(".notification__open").first.click()
+    assert reporter.url.endswith(f"/mina-avvikelser/{incident.pk}/#feedback")
+    assert "Tack! Vi inför dubbelkontroll av insulin." in reporter.locator("#feedback").inner_text()
+    assert not reporter.locator(".nav-count").count()  # read now
+    _picture(reporter, "reporter-feedback")
+    assert not _serious_violations(reporter)
+
+    # and the list of their reports links to it too
+    reporter.goto(f"{live_server.url}/mina-avvikelser/")
+    assert reporter.locator(f"tr[data-incident='{incident.pk}'] a[href$='#feedback']").is_visible()
+    assert not _serious_violations(reporter)

@@ -895,7 +895,7 @@ def test_closing_tells_the_reporter_that_feedback_is_waiting(w, django_capture_o
     message = OutboxMessage.objects.get()
     assert message.recipient == w.cast.reporter.email
     assert incident.reference in message.subject and incident.reference in message.body
-    assert "/mina-avvikelser/" in message.body
+    assert f"/mina-avvikelser/{incident.pk}/#feedback" in message.body  # the reporter's own page
     for secret in ("Waran", "dubbelkontroll", "Tack!"):
         assert secret not in message.body and secret not in message.subject
 

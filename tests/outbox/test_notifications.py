@@ -70,3 +70,19 @@ def test_unread_ones_are_counted_and_can_be_marked_read_through_the_api(cast, ap
     assert len(api_client.get("/api/v1/notifications/?unread=true").json()["results"]) == 2
     assert api_client.post("/api/v1/notifications/read-all/").json() == {"marked": 2}
     assert api_client.get("/api/v1/notifications/?unread=true").json()["results"] == []
+
+
+def test_every_page_shows_the_unread_count_until_they_are_read(cast, login):
+    _notify(cast.handler, "AV-2026-000001")
+    _notify(cast.handler, "AV-2026-000002")
+    _notify(cast.reporter, "AV-2026-000003")  # someone else's: not counted
+    client = login(cast.handler)
+
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-unread="2"' in page
+    assert "2<span class=\"visually-hidden\"> olästa</span>" in page
+
+    client.post(reverse("notifications-read-all"))
+    page = client.get(reverse("home")).content.decode()
+    assert "data-unread" not in page
+    assert "olästa" not in page
