@@ -80,7 +80,7 @@ def test_every_page_shows_the_unread_count_until_they_are_read(cast, login):
 
     page = client.get(reverse("home")).content.decode()
     assert 'data-unread="2"' in page
-    assert "2<span class=\"visually-hidden\"> olästa</span>" in page
+    assert '2<span class="visually-hidden"> olästa</span>' in page
 
     client.post(reverse("notifications-read-all"))
     page = client.get(reverse("home")).content.decode()
