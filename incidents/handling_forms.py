@@ -357,3 +357,13 @@ class ReasonForm(CaseForm):
 class CommentForm(CaseForm):
     slug = "comment"
     text = forms.CharField(label=_("Comment"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
+    to_reporter = forms.BooleanField(
+        label=_("To the reporter"),
+        help_text=_("The reporter reads it under My reports and is notified. Otherwise only staff see it."),
+        required=False,
+    )
+
+    def __init__(self, *args, may_address_reporter: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_address_reporter:
+            del self.fields["to_reporter"]

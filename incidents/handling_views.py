@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -30,9 +30,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import personnummer
-from accounts.access import Allowed, Decision, Denied, has_perm
+from accounts.access import Allowed, Decision, Denied
 from accounts.models import AccessLog
-from accounts.roles import Perm
 from accounts.services import accesslog_record
 from incidents import handling_forms as hf
 from incidents import permissions, queue, services
@@ -44,6 +43,7 @@ from incidents.models import (
     PatientInformation,
     ProviderSettings,
     Status,
+    TimelineEntry,
 )
 from incidents.selectors import active_causes, close_blockers, risk_summary
 from incidents.services import ConflictError, StaleVersionError
@@ -236,14 +236,6 @@ def _optional_url(name: str, **kwargs) -> str | None:
         return None
 
 
-def _sees_case(user, incident: Incident, forwards: list[Forward]) -> bool:
-    """Does the user see the case as staff (handling, classification, reporter's name), or
-    only as the reporter who follows their own report?"""
-    units = [u for u in (incident.unit, incident.responsible_unit) if u is not None]
-    units += [f.from_unit for f in forwards]
-    return any(has_perm(user, Perm.INCIDENT_VIEW, unit) for unit in units)
-
-
 @dataclass(frozen=True)
 class MatrixCell:
     probability: int
@@ -315,7 +307,7 @@ def _case_context(
             "forwarded_at", "id"
         )
     )
-    sees_case = _sees_case(user, incident, forwards)
+    sees_case = permissions.sees_as_staff(user, incident, forwards)
     causes = list(active_causes(incident).select_related("area", "created_by"))
     actions = list(
         incident.actions.select_related("responsible").prefetch_related(
@@ -358,7 +350,9 @@ def _case_context(
     if decisions["withdraw"]:
         forms["withdraw"] = form(hf.ReasonForm, "withdraw", slug="withdraw")
     if decisions["comment"]:
-        forms["comment"] = form(hf.CommentForm, "comment")
+        forms["comment"] = form(
+            hf.CommentForm, "comment", may_address_reporter=bool(permissions.can_share_comment(user, incident))
+        )
     cause_remove = decisions["work"]
 
     # Each action: its edit form when the user may change it, else nothing (status shown).
@@ -402,6 +396,15 @@ def _case_context(
         for a in incident.attachments.all()
     ]
     timeline = list(incident.timeline.select_related("actor")) if sees_case else []
+    comments = incident.comments.select_related("author")
+    if not sees_case:  # the reporter following their report: their own and those addressed to them
+        comments = comments.filter(Q(author=user) | Q(to_reporter=True))
+    comments = list(comments)
+    # Who reported is for the case's handlers; others read "the reporter" (DESIGN §3).
+    sees_reporter = bool(permissions.can_see_reporter(user, incident))
+    for row in [*timeline, *comments]:
+        person = row.actor if isinstance(row, TimelineEntry) else row.author
+        row.who = _person_as_seen(person, incident, sees_reporter)
     return {
         "title": str(incident),
         "incident": incident,
@@ -420,13 +423,22 @@ def _case_context(
         "action_rows": action_rows,
         "forward_rows": forward_rows,
         "patient_information": patient_information,
-        "comments": list(incident.comments.select_related("author")),
+        "comments": comments,
+        "sees_reporter": sees_reporter,
         "attachments": attachments,
         "timeline": timeline,
         "close_blockers": blockers,
         "queue_url": reverse("incidents:queue") if queue.can_view_queue(user) else None,
         "mine_url": _optional_url("incidents:mine-detail", pk=incident.pk) if incident.reporter_id == user.pk else None,
     }
+
+
+def _person_as_seen(person, incident: Incident, sees_reporter: bool) -> str:
+    if person is None:
+        return _("the system")
+    if person.pk == incident.reporter_id and not sees_reporter:
+        return _("the reporter")
+    return person.get_full_name() or person.username
 
 
 def _form_slug(cls, key: str, kwargs: dict) -> str:
@@ -840,7 +852,12 @@ def case_comment(request, pk: int):
         pk,
         form_class=hf.CommentForm,
         decide=permissions.can_comment,
-        perform=lambda incident, data: services.comment_add(incident=incident, actor=request.user, text=data["text"]),
+        form_kwargs=lambda incident: {
+            "may_address_reporter": bool(permissions.can_share_comment(request.user, incident))
+        },
+        perform=lambda incident, data: services.comment_add(
+            incident=incident, actor=request.user, text=data["text"], to_reporter=data.get("to_reporter", False)
+        ),
         success=_("Your comment has been added."),
         anchor="comments",
     )

@@ -348,6 +348,12 @@ class Incident(models.Model):
         return self.reference or str(_("Draft %(id)s") % {"id": self.pk})
 
     @property
+    def feedback_for_reporter(self) -> str:
+        """The feedback as the reporter may read it: once the incident is closed (until then
+        the handler may still be rewriting it)."""
+        return self.feedback if self.status == Status.CLOSED else ""
+
+    @property
     def risk_score(self) -> int | None:
         if self.risk_probability and self.risk_consequence:
             return self.risk_probability * self.risk_consequence
@@ -543,11 +549,13 @@ class PatientInformation(models.Model):
 
 @pghistory.track()
 class Comment(models.Model):
-    """A comment or complement after submission (reporter or handler)."""
+    """A comment or complement after submission (reporter or handler). The reporter reads
+    their own and those a handler addressed to them (`to_reporter`): a question, a message."""
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("comment"))
+    to_reporter = models.BooleanField(_("to the reporter"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -34,6 +34,28 @@ def can_handle(user, incident: Incident) -> Decision:
     return Denied(_("Only handlers of the responsible unit can do this."))
 
 
+def sees_as_staff(user, incident: Incident, forwards=None) -> bool:
+    """Does the user see the case as staff (handling, classification, all comments), or only
+    as the reporter who follows their own report? `forwards` may be passed when loaded."""
+    if forwards is None:
+        forwards = incident.forwards.select_related("from_unit")
+    units = [u for u in (incident.unit, incident.responsible_unit) if u is not None]
+    units += [f.from_unit for f in forwards]
+    return any(has_perm(user, Perm.INCIDENT_VIEW, unit) for unit in units)
+
+
+def can_see_reporter(user, incident: Incident) -> Decision:
+    """Who reported is known to the reporter and to the case's handlers: those who may
+    triage where it happened or in the responsible unit (DESIGN §3). Others who see the case
+    (a safety officer, a unit it was forwarded to) see "the reporter", not a name."""
+    if incident.reporter_id == user.pk:
+        return Allowed
+    units = [u for u in (incident.unit, incident.responsible_unit) if u is not None]
+    if any(has_perm(user, Perm.INCIDENT_TRIAGE, unit) for unit in units):
+        return Allowed
+    return Denied(_("Only the case's handlers see who reported."))
+
+
 def can_handle_open(user, incident: Incident) -> Decision:
     decision = can_handle(user, incident)
     if not decision:
@@ -49,6 +71,13 @@ def can_comment(user, incident: Incident) -> Decision:
     if incident.reporter_id == user.pk or can_handle(user, incident):
         return Allowed
     return Denied(_("Only the reporter and the handlers can comment."))
+
+
+def can_share_comment(user, incident: Incident) -> Decision:
+    """A handler's comment may be addressed to the reporter (a question, a message)."""
+    if incident.reporter_id == user.pk:
+        return Denied(_("Your comments always reach the case handler."))
+    return can_handle(user, incident)
 
 
 def can_view_patient(user, incident: Incident) -> Decision:

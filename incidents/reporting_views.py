@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -360,7 +361,8 @@ def _render_detail(request, incident: Incident, *, comment_form=None, attachment
         "incident": incident,
         "title": incident.reference or _("Draft"),
         "timeline": _reporter_timeline(incident, request.user),
-        "comments": incident.comments.filter(author=request.user),
+        # Their own comments and what a handler addressed to them, as one conversation.
+        "comments": incident.comments.filter(Q(author=request.user) | Q(to_reporter=True)).select_related("author"),
         "attachments": incident.attachments.filter(uploaded_by=request.user),
         "can_comment": can_comment,
         "can_attach": can_attach,

@@ -93,7 +93,7 @@ def may_see_reporter(request, incident: Incident) -> bool:
     user = request.user if request is not None else None
     if user is None or not user.is_authenticated:
         return False
-    return incident.reporter_id == user.pk or bool(permissions.can_handle(user, incident))
+    return bool(permissions.can_see_reporter(user, incident))
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -118,7 +118,8 @@ class IncidentSerializer(serializers.ModelSerializer):
         help_text="The reporter's name: shown to the reporter and the handlers of the case, otherwise null."
     )
     feedback = serializers.SerializerMethodField(
-        help_text="Feedback to the reporter: shown to the reporter and the handlers of the case, otherwise null."
+        help_text="Feedback to the reporter: shown to the handlers of the case, and to the reporter once the "
+        "incident is closed; otherwise null."
     )
 
     class Meta:
@@ -169,7 +170,12 @@ class IncidentSerializer(serializers.ModelSerializer):
         return person_name(incident.reporter) if may_see_reporter(self.context.get("request"), incident) else None
 
     def get_feedback(self, incident: Incident) -> str | None:
-        return incident.feedback if may_see_reporter(self.context.get("request"), incident) else None
+        request = self.context.get("request")
+        if not may_see_reporter(request, incident):
+            return None
+        if incident.reporter_id == request.user.pk and not permissions.can_handle(request.user, incident):
+            return incident.feedback_for_reporter or None  # the reporter reads it once closed
+        return incident.feedback
 
 
 class IncidentDetailSerializer(IncidentSerializer):
@@ -333,8 +339,14 @@ class CommentSerializer(HidesReporterMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Comment
-        fields = ["id", "author", "author_name", "text", "created_at"]
+        fields = ["id", "author", "author_name", "text", "to_reporter", "created_at"]
         read_only_fields = ["id", "author", "author_name", "created_at"]
+        extra_kwargs = {
+            "to_reporter": {
+                "help_text": "Addressed to the reporter, who reads it and is notified (handlers only). "
+                "Otherwise only staff see a handler's comment."
+            }
+        }
 
 
 class CauseSerializer(serializers.ModelSerializer):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -20,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.services import accesslog_record
-from incidents import services
+from incidents import permissions, services
 from incidents.api import serializers as s
 from incidents.filtersets import IncidentFilterSet, ordering_keys
 from incidents.models import Action, Cause, Forward, Incident, Status
@@ -362,9 +363,14 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedMo
         context = {"hidden_user": self._hidden_user(incident)}
         if request.method == "POST":
             data = self._valid(s.CommentSerializer)
-            comment = services.comment_add(incident=incident, actor=request.user, text=data["text"])
+            comment = services.comment_add(
+                incident=incident, actor=request.user, text=data["text"], to_reporter=data.get("to_reporter", False)
+            )
             return Response(s.CommentSerializer(comment, context=context).data, status=status.HTTP_201_CREATED)
         comments = incident.comments.select_related("author")
+        if not permissions.sees_as_staff(request.user, incident):
+            # The reporter following their report: their own and those addressed to them.
+            comments = comments.filter(Q(author=request.user) | Q(to_reporter=True))
         return Response(s.CommentSerializer(comments, many=True, context=context).data)
 
     @extend_schema(

@@ -242,20 +242,41 @@ def incident_report(*, actor, client_key: uuid.UUID | None, fields: dict[str, An
 
 
 @transaction.atomic
-def comment_add(*, incident: Incident, actor, text: str) -> Comment:
+def comment_add(*, incident: Incident, actor, text: str, to_reporter: bool = False) -> Comment:
+    """A comment from the reporter reaches the handlers; a handler's comment stays among the
+    staff unless it is addressed to the reporter, who is then told (link only)."""
     incident = lock(incident)
     require(permissions.can_comment(actor, incident))
+    if to_reporter:
+        require(permissions.can_share_comment(actor, incident))
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Write a comment.")})
     if len(text) > MAX_TEXT:
         raise ValidationError({"text": _("The text is too long (at most %(max)s characters).") % {"max": MAX_TEXT}})
-    comment = Comment.objects.create(incident=incident, author=actor, text=text)
+    comment = Comment.objects.create(incident=incident, author=actor, text=text, to_reporter=to_reporter)
     bump(incident)
     record(incident, actor=actor, kind=TimelineEntry.Kind.COMMENTED, comment_id=comment.pk)
     if actor.pk == incident.reporter_id:
         notify_handlers(incident_id=incident.pk, reason="commented")
+    elif to_reporter:
+        notify_reporter_comment(incident=incident, comment=comment)
     return comment
+
+
+def notify_reporter_comment(*, incident: Incident, comment: Comment) -> None:
+    """Tell the reporter a handler wrote to them: reference and link, never the text."""
+    from outbox.services import notify
+
+    if not incident.reporter.is_active:
+        return
+    notify(
+        user=incident.reporter,
+        template="incidents/email/comment_notice",
+        context={"reference": incident.reference},
+        path=reverse("incidents:mine-detail", kwargs={"pk": incident.pk}) + "#comments",
+        dedupe_key=f"incident:{incident.pk}:comment:{comment.pk}",
+    )
 
 
 @transaction.atomic

@@ -509,6 +509,28 @@ def test_comments_hide_the_reporter_from_those_who_may_not_know(api, cast, tree)
     assert api(cast.safety_officer).post(url(incident, "comments/"), {"text": "Hej"}).status_code == 403
 
 
+def test_a_handler_addresses_a_comment_to_the_reporter_who_reads_only_that_one(api, cast, tree):
+    incident = report(cast.reporter, tree.medicin_ward)
+    handler = api(cast.handler)
+    internal = handler.post(url(incident, "comments/"), {"text": "Intern notering"}, format="json")
+    question = handler.post(url(incident, "comments/"), {"text": "Vilken tid?", "to_reporter": True}, format="json")
+    refused = api(cast.reporter).post(url(incident, "comments/"), {"text": "Hej", "to_reporter": True}, format="json")
+
+    assert (internal.json()["to_reporter"], question.json()["to_reporter"]) == (False, True)
+    assert refused.status_code == 403
+    as_reporter = api(cast.reporter).get(url(incident, "comments/")).json()
+    assert [c["text"] for c in as_reporter] == ["Vilken tid?"]
+    assert len(api(cast.handler).get(url(incident, "comments/")).json()) == 2
+
+
+def test_the_reporter_reads_the_feedback_once_the_incident_is_closed(api, cast, tree):
+    incident = services.incident_take(incident=report(cast.reporter, tree.medicin_ward), actor=cast.handler)
+    services.incident_feedback(incident=incident, actor=cast.handler, text="Tack för rapporten.")
+
+    assert api(cast.reporter).get(url(incident)).json()["feedback"] is None
+    assert api(cast.handler).get(url(incident)).json()["feedback"] == "Tack för rapporten."
+
+
 def test_causes_are_removed_and_actions_patched_with_their_version(api, cast, tree):
     incident = services.incident_take(incident=report(cast.reporter, tree.medicin_ward), actor=cast.handler)
     client = api(cast.handler)

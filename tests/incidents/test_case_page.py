@@ -324,7 +324,38 @@ def test_a_closed_incident_is_reopened_and_an_open_one_withdrawn_with_a_reason(a
 def test_reporter_and_handler_comment_on_the_page(as_user, cast, incident):
     assert post(as_user(cast.reporter), "case-comment", incident, {"text": "Komplettering"}).status_code == 302
     assert post(as_user(cast.handler), "case-comment", incident, {"text": "Tack"}).status_code == 302
-    assert list(incident.comments.values_list("text", flat=True)) == ["Komplettering", "Tack"]
+    assert (
+        post(as_user(cast.handler), "case-comment", incident, {"text": "Fråga", "to_reporter": "on"}).status_code == 302
+    )
+    assert list(incident.comments.values_list("text", "to_reporter")) == [
+        ("Komplettering", False),
+        ("Tack", False),
+        ("Fråga", True),
+    ]
+
+    # the reporter's own view of the page holds their comment and the one addressed to them
+    page = as_user(cast.reporter).get(detail_url(incident)).content.decode()
+    assert "Komplettering" in page and "Fråga" in page and "Tack" not in page
+    assert 'name="to_reporter"' not in page  # the reporter's comments always reach the handler
+
+
+def test_a_reporter_cannot_address_a_comment_to_themselves(as_user, cast, incident):
+    response = post(as_user(cast.reporter), "case-comment", incident, {"text": "Hej", "to_reporter": "on"})
+
+    assert response.status_code in (302, 400)
+    assert not incident.comments.filter(to_reporter=True).exists()
+
+
+def test_who_reported_is_shown_only_to_the_cases_handlers(as_user, cast, incident):
+    post(as_user(cast.reporter), "case-comment", incident, {"text": "Komplettering"})
+    name = cast.reporter.get_full_name()
+
+    handler_page = as_user(cast.handler).get(detail_url(incident)).content.decode()
+    officer_page = as_user(cast.safety_officer).get(detail_url(incident)).content.decode()
+
+    assert "Reported by" in handler_page and name in handler_page
+    assert name not in officer_page  # not in the report, the timeline or the comments
+    assert "the reporter" in officer_page and "Komplettering" in officer_page
 
 
 # --- refusals --------------------------------------------------------------------------------

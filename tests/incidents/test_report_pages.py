@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.models import Attachment, CaseType, Incident, ReportedKind, Status, TimelineEntry
+from outbox.models import Notification
 from tests.incidents.conftest import report
 
 pytestmark = pytest.mark.django_db
@@ -377,7 +378,9 @@ def test_my_reports_lists_drafts_and_sent_reports_with_status_and_feedback(as_us
     draft = services.draft_start(actor=cast.reporter, fields={"description": "Halvfärdig rapport"})
     sent = report(cast.reporter, tree.medicin_ward)
     with_feedback = report(cast.reporter, tree.orto_ward)
-    Incident.objects.filter(pk=with_feedback.pk).update(feedback="Tack, vi har infört dubbelkontroll.")
+    Incident.objects.filter(pk=with_feedback.pk).update(
+        feedback="Tack, vi har infört dubbelkontroll.", status=Status.CLOSED
+    )
     others = report(cast.handler, tree.medicin)
 
     response = as_user(cast.reporter).get(reverse("incidents:mine"))
@@ -396,7 +399,7 @@ def test_my_reports_lists_drafts_and_sent_reports_with_status_and_feedback(as_us
 
 def test_the_detail_shows_the_reporters_timeline_and_feedback_but_no_internal_notes(as_user, cast, tree):
     incident = report(cast.reporter, tree.medicin_ward, patient_involved=True, patient_identifier=VALID_PNR)
-    Incident.objects.filter(pk=incident.pk).update(feedback="Vi har gått igenom rutinen.")
+    Incident.objects.filter(pk=incident.pk).update(feedback="Vi har gått igenom rutinen.", status=Status.CLOSED)
     TimelineEntry.objects.create(incident=incident, actor=cast.handler, kind="cause_added", message="Intern anteckning")
     TimelineEntry.objects.create(incident=incident, actor=cast.handler, kind="forwarded", message="Hemlig fråga")
     TimelineEntry.objects.create(incident=incident, actor=cast.handler, kind="feedback")
@@ -466,3 +469,34 @@ def test_a_sent_report_opened_in_the_form_leads_to_its_page(as_user, cast, tree)
     response = as_user(cast.reporter).get(reverse("incidents:report-edit", kwargs={"pk": incident.pk}))
 
     assert response["Location"] == reverse("incidents:mine-detail", kwargs={"pk": incident.pk})
+
+
+def test_feedback_being_written_is_not_shown_before_the_incident_is_closed(as_user, cast, tree):
+    incident = report(cast.reporter, tree.medicin_ward)
+    services.incident_take(incident=incident, actor=cast.handler)
+    services.incident_feedback(incident=incident, actor=cast.handler, text="Utkast till återkoppling")
+    client = as_user(cast.reporter)
+
+    listing = _text(client.get(reverse("incidents:mine")))
+    detail = _text(client.get(reverse("incidents:mine-detail", kwargs={"pk": incident.pk})))
+
+    assert "Read the feedback" not in listing
+    assert "Utkast till återkoppling" not in detail
+    assert "No feedback yet" in detail
+
+
+def test_a_handler_writes_to_the_reporter_and_keeps_internal_notes_internal(as_user, cast, tree):
+    incident = report(cast.reporter, tree.medicin_ward)
+    services.comment_add(incident=incident, actor=cast.handler, text="Intern: kolla journalen")
+    services.comment_add(incident=incident, actor=cast.handler, text="Vilken tid gavs dosen?", to_reporter=True)
+    services.comment_add(incident=incident, actor=cast.reporter, text="Klockan 08.")
+
+    page = _text(as_user(cast.reporter).get(reverse("incidents:mine-detail", kwargs={"pk": incident.pk})))
+
+    assert "Vilken tid gavs dosen?" in page and cast.handler.get_full_name() in page
+    assert "Klockan 08." in page
+    assert "Intern: kolla journalen" not in page
+    # and the reporter was told, with a link to the conversation and not the text
+    notification = Notification.objects.get(user=cast.reporter)
+    assert notification.link == reverse("incidents:mine-detail", kwargs={"pk": incident.pk}) + "#comments"
+    assert "Vilken tid" not in notification.subject
