@@ -319,6 +319,14 @@ def _case_context(
     except PatientInformation.DoesNotExist:
         patient_information = None
 
+    loaded_choices: list[hf.ActionChoices] = []
+
+    def action_choices() -> hf.ActionChoices:
+        # Loaded on first use, then shared by every action form on the page.
+        if not loaded_choices:
+            loaded_choices.append(hf.ActionChoices.load(incident, causes))
+        return loaded_choices[0]
+
     def form(cls, key, **kwargs):
         if bound is not None and bound.slug == _form_slug(cls, key, kwargs):
             return bound
@@ -333,7 +341,7 @@ def _case_context(
         forms["classify"] = form(hf.ClassifyForm, "classify")
         forms["risk"] = form(hf.RiskForm, "risk", settings=settings)
         forms["cause"] = form(hf.CauseAddForm, "cause")
-        forms["action"] = form(hf.ActionForm, "action")
+        forms["action"] = form(hf.ActionForm, "action", loaded=action_choices())
         forms["feedback"] = form(hf.FeedbackForm, "feedback")
     if decisions["forward"]:
         forms["forward"] = form(hf.ForwardForm, "forward", settings=settings)
@@ -369,7 +377,9 @@ def _case_context(
             edit = (
                 bound
                 if bound is not None and bound.slug == slug
-                else hf.ActionUpdateForm(incident=incident, action=action, initial={"version": action.version})
+                else hf.ActionUpdateForm(
+                    incident=incident, action=action, initial={"version": action.version}, loaded=action_choices()
+                )
             )
         action_rows.append({"action": action, "form": edit, "overdue": _action_overdue(action)})
 

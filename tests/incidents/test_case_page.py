@@ -502,3 +502,40 @@ def test_closing_notifies_the_reporter(as_user, cast, incident, django_capture_o
 
     assert response.status_code == 302
     assert OutboxMessage.objects.filter(recipient=cast.reporter.email).exists()
+
+
+# --- cost ------------------------------------------------------------------------------------
+
+
+def _queries_for_case_page(client, incident) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(detail_url(incident))  # warm: session, caches
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(detail_url(incident)).status_code == 200
+    return len(queries)
+
+
+def test_the_number_of_queries_does_not_grow_with_causes_actions_and_comments(as_user, cast, tree):
+    def case_with(n: int) -> Incident:
+        incident = services.incident_take(incident=report(cast.reporter, tree.medicin_ward), actor=cast.handler)
+        for i in range(n):
+            cause = services.cause_add(
+                incident=incident, actor=cast.handler, area=CauseArea.objects.first(), detail=f"Orsak {i}"
+            )
+            services.action_add(
+                incident=incident,
+                actor=cast.handler,
+                description=f"Åtgärd {i}",
+                responsible=cast.handler,
+                due_date=timezone.localdate() + dt.timedelta(days=30),
+                causes=[cause],
+            )
+            services.comment_add(incident=incident, actor=cast.reporter, text=f"Kommentar {i}")
+        return incident
+
+    client = as_user(cast.handler)
+    one, eight = case_with(1), case_with(8)
+
+    assert _queries_for_case_page(client, eight) == _queries_for_case_page(client, one)
