@@ -71,3 +71,27 @@ def test_a_nurse_reports_from_a_phone_and_the_draft_survives_a_reload(phone_page
     assert page.locator("[data-reference]").inner_text() == incident.reference
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
     assert _serious_violations(page) == []
+
+
+def test_text_written_while_the_network_is_down_is_saved_when_it_returns(phone_page, live_server, cast, sign_in):
+    page = phone_page
+    sign_in(page, cast.reporter)
+    page.goto(f"{live_server.url}/rapportera/")
+    page.fill("#id_description", "Patienten föll.")
+    _wait_until(lambda: Incident.objects.filter(description="Patienten föll.").exists())
+    draft = Incident.objects.get(reporter=cast.reporter)
+
+    # when the connection drops while they go on writing
+    page.context.set_offline(True)
+    page.fill("#id_description", "Patienten föll. Hittades på golvet vid sängen.")
+    page.locator("#id_description").blur()
+    status = page.locator("[data-autosave-status]")
+    _wait_until(lambda: "no connection" in status.inner_text() or "ingen anslutning" in status.inner_text())
+    assert Incident.objects.get(pk=draft.pk).description == "Patienten föll."
+
+    # then, once it is back, the next autosave stores what they wrote, without a new draft
+    page.context.set_offline(False)
+    _wait_until(
+        lambda: Incident.objects.get(pk=draft.pk).description == "Patienten föll. Hittades på golvet vid sängen."
+    )
+    assert Incident.objects.filter(reporter=cast.reporter).count() == 1
