@@ -214,6 +214,11 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 OPEN_STATES = frozenset({Status.SUBMITTED, Status.IN_PROGRESS})
 
 
+# Apps further down the dependency chain (investigations) widen who sees an incident without
+# this app importing them: each entry maps a user to a Q of extra incidents (DESIGN §2, §3).
+VISIBILITY_EXTENSIONS: list = []
+
+
 class IncidentQuerySet(models.QuerySet):
     def visible_to(self, user) -> IncidentQuerySet:
         """DESIGN §3: own reports and drafts; incidents whose unit or responsible unit lies in
@@ -229,6 +234,8 @@ class IncidentQuerySet(models.QuerySet):
             | scope_q(user, Perm.INCIDENT_VIEW, "responsible_unit")
             | Q(pk__in=Forward.objects.filter(scope_q(user, Perm.INCIDENT_VIEW, "from_unit")).values("incident_id"))
         )
+        for extension in VISIBILITY_EXTENSIONS:
+            in_scope |= extension(user)
         # Never-sent reports (drafts, and drafts their author discarded) stay the author's own.
         return self.filter(Q(reporter=user) | (in_scope & Q(reported_at__isnull=False)))
 

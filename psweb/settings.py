@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "accounts",
     "outbox",
     "incidents",
+    "investigations",
 ]
 
 MIDDLEWARE = [
