@@ -11,9 +11,8 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
-from django.db.models import F
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +20,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from incidents.models import Action, CauseArea, EffectClass, Incident
 from incidents.models import TimelineEntry as IncidentTimelineEntry
-from incidents.services import ConflictError, StaleVersionError
 from incidents.services.common import bump as bump_incident
 from incidents.services.common import lock as lock_incident
 from incidents.services.common import record as record_incident
@@ -41,6 +39,8 @@ from investigations.models import (
     TeamMember,
     TimelineEntry,
 )
+from psweb import cases
+from psweb.cases import ConflictError, StaleVersionError, bump, record, require
 
 MAX_TEXT = 20_000
 # DOMAIN.md: action plans are followed up 6–8 months after the decision.
@@ -52,53 +52,27 @@ __all__ = ["ConflictError", "StaleVersionError"]
 # --- Shared pieces ---------------------------------------------------------------------------
 
 
-def _require(decision) -> None:
-    if not decision:
-        raise PermissionDenied(decision.reason)
-
-
 def _lock(investigation: Investigation) -> Investigation:
-    return Investigation.objects.select_for_update().select_related("unit").get(pk=investigation.pk)
+    return cases.lock(investigation, "unit")
 
 
 def _check_version(investigation: Investigation, expected: int | None) -> None:
-    if expected is None or expected == investigation.version:
-        return
-    since = list(investigation.timeline.select_related("actor").filter(data__version__gt=expected).order_by("at", "id"))
-    raise StaleVersionError(
-        _("Someone else changed this investigation meanwhile. Reload to see the changes, then try again."), since
+    cases.check_version(
+        investigation,
+        expected,
+        _("Someone else changed this investigation meanwhile. Reload to see the changes, then try again."),
     )
 
 
 def _check_transition(investigation: Investigation, transition: str) -> str:
-    sources, target = TRANSITIONS[transition]
-    if investigation.status not in sources:
-        raise ConflictError(
-            _("This cannot be done while the investigation is %(status)s.")
-            % {"status": investigation.get_status_display().lower()}
-        )
-    return target
+    return cases.check_transition(
+        investigation, TRANSITIONS, transition, _("This cannot be done while the investigation is %(status)s.")
+    )
 
 
 def _check_working(investigation: Investigation) -> None:
     if investigation.status not in WORK_STATES:
         raise ConflictError(_("The investigation's report is ready; resume the work to change it."))
-
-
-def _bump(investigation: Investigation, *fields: str) -> None:
-    investigation.version = F("version") + 1
-    investigation.save(update_fields=[*fields, "version", "updated_at"])
-    investigation.refresh_from_db(fields=["version"])
-
-
-def _record(investigation: Investigation, *, actor, kind: str, message: str = "", **data) -> TimelineEntry:
-    return TimelineEntry.objects.create(
-        investigation=investigation,
-        actor=actor,
-        kind=kind,
-        message=message,
-        data={"version": investigation.version, **data},
-    )
 
 
 def _text(value, field: str, errors: dict, *, required: str | None = None) -> str:
@@ -121,14 +95,7 @@ def _person(user: User) -> str:
 
 def _next_reference(year: int) -> str:
     """UT-<year>-<6 digits>: one counter row per year, incremented atomically."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO investigations_referencecounter (year, last) VALUES (%s, 1) "
-            "ON CONFLICT (year) DO UPDATE SET last = investigations_referencecounter.last + 1 RETURNING last",
-            [year],
-        )
-        number = cursor.fetchone()[0]
-    return f"UT-{year}-{number:06d}"
+    return f"UT-{year}-{cases.next_number('investigations_referencecounter', year):06d}"
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -180,7 +147,7 @@ def investigation_open(
     if not incidents:
         raise ValidationError({"incidents": _("Choose at least one incident to investigate.")})
     for incident in incidents:
-        _require(permissions.can_open(actor, incident))
+        require(permissions.can_open(actor, incident))
     errors: dict[str, str] = {}
     method, reason = _clean_method(method, reason, errors)
     title = _text(title, "title", errors)[:200] or _("Investigation of %(reference)s") % {
@@ -200,18 +167,18 @@ def investigation_open(
         leader=leader,
         created_by=actor,
     )
-    _record(investigation, actor=actor, kind=TimelineEntry.Kind.OPENED, message=Method(method).label)
+    record(investigation, actor=actor, kind=TimelineEntry.Kind.OPENED, message=Method(method).label)
     for incident in incidents:
         _link(investigation, incident, actor)
     if leader is not None:
-        _record(investigation, actor=actor, kind=TimelineEntry.Kind.LEADER_ASSIGNED, message=_person(leader))
+        record(investigation, actor=actor, kind=TimelineEntry.Kind.LEADER_ASSIGNED, message=_person(leader))
         _notify_leader(investigation)
     return investigation
 
 
 def _link(investigation: Investigation, incident: Incident, actor) -> None:
     InvestigationIncident.objects.create(investigation=investigation, incident=incident, linked_by=actor)
-    _record(
+    record(
         investigation,
         actor=actor,
         kind=TimelineEntry.Kind.INCIDENT_LINKED,
@@ -231,14 +198,14 @@ def _link(investigation: Investigation, incident: Incident, actor) -> None:
 @transaction.atomic
 def incident_link(*, investigation: Investigation, actor, incident: Incident, version: int | None = None):
     investigation = _lock(investigation)
-    _require(permissions.can_decide(actor, investigation))
-    _require(permissions.can_open(actor, incident))
+    require(permissions.can_decide(actor, investigation))
+    require(permissions.can_open(actor, incident))
     _check_version(investigation, version)
     if investigation.status == Status.CLOSED:
         raise ConflictError(_("The investigation is closed."))
     if investigation.links.filter(incident=incident).exists():
         raise ConflictError(_("The incident is already linked to this investigation."))
-    _bump(investigation)
+    bump(investigation)
     _link(investigation, lock_incident(incident), actor)
     return investigation
 
@@ -246,7 +213,7 @@ def incident_link(*, investigation: Investigation, actor, incident: Incident, ve
 @transaction.atomic
 def method_decide(*, investigation: Investigation, actor, method: str, reason: str, version: int | None = None):
     investigation = _lock(investigation)
-    _require(permissions.can_decide(actor, investigation))
+    require(permissions.can_decide(actor, investigation))
     _check_version(investigation, version)
     _check_working(investigation)
     errors: dict[str, str] = {}
@@ -254,23 +221,23 @@ def method_decide(*, investigation: Investigation, actor, method: str, reason: s
     _raise(errors)
     investigation.method, investigation.method_reason = method, reason
     investigation.method_decided_by, investigation.method_decided_at = actor, timezone.now()
-    _bump(investigation, "method", "method_reason", "method_decided_by", "method_decided_at")
-    _record(investigation, actor=actor, kind=TimelineEntry.Kind.METHOD_DECIDED, message=Method(method).label)
+    bump(investigation, "method", "method_reason", "method_decided_by", "method_decided_at")
+    record(investigation, actor=actor, kind=TimelineEntry.Kind.METHOD_DECIDED, message=Method(method).label)
     return investigation
 
 
 @transaction.atomic
 def leader_assign(*, investigation: Investigation, actor, leader: User, version: int | None = None):
     investigation = _lock(investigation)
-    _require(permissions.can_decide(actor, investigation))
+    require(permissions.can_decide(actor, investigation))
     _check_version(investigation, version)
     if investigation.status == Status.CLOSED:
         raise ConflictError(_("The investigation is closed."))
     if leader is None or not leader.is_active:
         raise ValidationError({"leader": _("Choose an analysis leader who can sign in.")})
     investigation.leader = leader
-    _bump(investigation, "leader")
-    _record(investigation, actor=actor, kind=TimelineEntry.Kind.LEADER_ASSIGNED, message=_person(leader))
+    bump(investigation, "leader")
+    record(investigation, actor=actor, kind=TimelineEntry.Kind.LEADER_ASSIGNED, message=_person(leader))
     _notify_leader(investigation)
     return investigation
 
@@ -280,7 +247,7 @@ def member_add(*, investigation: Investigation, actor, user: User, role: str = "
     """Add someone to the team, from any care provider: they then see this investigation and
     its incidents, nothing else."""
     investigation = _lock(investigation)
-    _require(permissions.can_lead(actor, investigation))
+    require(permissions.can_lead(actor, investigation))
     _check_version(investigation, version)
     if investigation.status == Status.CLOSED:
         raise ConflictError(_("The investigation is closed."))
@@ -292,22 +259,22 @@ def member_add(*, investigation: Investigation, actor, user: User, role: str = "
     if investigation.team.filter(user=user, removed_at__isnull=True).exists():
         raise ConflictError(_("%(person)s is already on the team.") % {"person": _person(user)})
     member = TeamMember.objects.create(investigation=investigation, user=user, role=role, added_by=actor)
-    _bump(investigation)
-    _record(investigation, actor=actor, kind=TimelineEntry.Kind.MEMBER_ADDED, message=_person(user), user_id=user.pk)
+    bump(investigation)
+    record(investigation, actor=actor, kind=TimelineEntry.Kind.MEMBER_ADDED, message=_person(user), user_id=user.pk)
     return member
 
 
 @transaction.atomic
 def member_remove(*, investigation: Investigation, actor, member: TeamMember, version: int | None = None):
     investigation = _lock(investigation)
-    _require(permissions.can_lead(actor, investigation))
+    require(permissions.can_lead(actor, investigation))
     _check_version(investigation, version)
     member = TeamMember.objects.select_for_update().get(pk=member.pk, investigation=investigation)
     if member.removed_at is None:
         member.removed_at = timezone.now()
         member.save(update_fields=["removed_at"])
-        _bump(investigation)
-        _record(
+        bump(investigation)
+        record(
             investigation,
             actor=actor,
             kind=TimelineEntry.Kind.MEMBER_REMOVED,
@@ -320,14 +287,14 @@ def member_remove(*, investigation: Investigation, actor, member: TeamMember, ve
 @transaction.atomic
 def investigation_start(*, investigation: Investigation, actor, version: int | None = None):
     investigation = _lock(investigation)
-    _require(permissions.can_lead(actor, investigation))
+    require(permissions.can_lead(actor, investigation))
     _check_version(investigation, version)
     target = _check_transition(investigation, "start")
     if investigation.leader_id is None:
         raise ConflictError(_("Assign an analysis leader first."))
     investigation.status = target
-    _bump(investigation, "status")
-    _record(investigation, actor=actor, kind=TimelineEntry.Kind.STARTED)
+    bump(investigation, "status")
+    record(investigation, actor=actor, kind=TimelineEntry.Kind.STARTED)
     return investigation
 
 
@@ -337,7 +304,7 @@ def investigation_start(*, investigation: Investigation, actor, version: int | N
 @transaction.atomic
 def course_add(*, investigation: Investigation, actor, at, description: str) -> CourseEvent:
     investigation = _lock(investigation)
-    _require(permissions.can_contribute(actor, investigation))
+    require(permissions.can_contribute(actor, investigation))
     _check_working(investigation)
     errors: dict[str, str] = {}
     if not isinstance(at, dt.datetime):
@@ -347,8 +314,8 @@ def course_add(*, investigation: Investigation, actor, at, description: str) -> 
     description = _text(description, "description", errors, required=_("Describe what happened."))
     _raise(errors)
     event = CourseEvent.objects.create(investigation=investigation, at=at, description=description, created_by=actor)
-    _bump(investigation)
-    _record(investigation, actor=actor, kind=TimelineEntry.Kind.COURSE_ADDED, course_id=event.pk)
+    bump(investigation)
+    record(investigation, actor=actor, kind=TimelineEntry.Kind.COURSE_ADDED, course_id=event.pk)
     return event
 
 
@@ -357,7 +324,7 @@ def cause_add(
     *, investigation: Investigation, actor, area: CauseArea, detail: str = "", contributing: bool = False
 ) -> InvestigationCause:
     investigation = _lock(investigation)
-    _require(permissions.can_contribute(actor, investigation))
+    require(permissions.can_contribute(actor, investigation))
     _check_working(investigation)
     errors: dict[str, str] = {}
     area = CauseArea.objects.filter(pk=getattr(area, "pk", area), is_active=True).first() if area else None
@@ -368,22 +335,22 @@ def cause_add(
     cause = InvestigationCause.objects.create(
         investigation=investigation, area=area, detail=detail, contributing=contributing, created_by=actor
     )
-    _bump(investigation)
-    _record(investigation, actor=actor, kind=TimelineEntry.Kind.CAUSE_ADDED, message=area.name, cause_id=cause.pk)
+    bump(investigation)
+    record(investigation, actor=actor, kind=TimelineEntry.Kind.CAUSE_ADDED, message=area.name, cause_id=cause.pk)
     return cause
 
 
 @transaction.atomic
 def cause_remove(*, investigation: Investigation, actor, cause: InvestigationCause):
     investigation = _lock(investigation)
-    _require(permissions.can_contribute(actor, investigation))
+    require(permissions.can_contribute(actor, investigation))
     _check_working(investigation)
     cause = InvestigationCause.objects.select_for_update().get(pk=cause.pk, investigation=investigation)
     if cause.removed_at is None:
         cause.removed_at = timezone.now()
         cause.save(update_fields=["removed_at"])
-        _bump(investigation)
-        _record(
+        bump(investigation)
+        record(
             investigation,
             actor=actor,
             kind=TimelineEntry.Kind.CAUSE_REMOVED,
@@ -407,7 +374,7 @@ def patient_participation_record(
     """Whether the patient or relatives were invited to tell their account, when, and the
     account in their own words; or why they were not."""
     investigation = _lock(investigation)
-    _require(permissions.can_lead(actor, investigation))
+    require(permissions.can_lead(actor, investigation))
     _check_version(investigation, version)
     _check_working(investigation)
     errors: dict[str, str] = {}
@@ -428,8 +395,8 @@ def patient_participation_record(
     investigation.patient_invited_on = invited_on
     investigation.patient_not_invited_reason = reason
     investigation.patient_account = account
-    _bump(investigation, "patient_invited", "patient_invited_on", "patient_not_invited_reason", "patient_account")
-    _record(investigation, actor=actor, kind=TimelineEntry.Kind.PATIENT_PARTICIPATION)
+    bump(investigation, "patient_invited", "patient_invited_on", "patient_not_invited_reason", "patient_account")
+    record(investigation, actor=actor, kind=TimelineEntry.Kind.PATIENT_PARTICIPATION)
     return investigation
 
 
@@ -447,7 +414,7 @@ def conclusions_record(
     version: int | None = None,
 ):
     investigation = _lock(investigation)
-    _require(permissions.can_lead(actor, investigation))
+    require(permissions.can_lead(actor, investigation))
     _check_version(investigation, version)
     _check_working(investigation)
     errors: dict[str, str] = {}
@@ -466,7 +433,7 @@ def conclusions_record(
     investigation.serious_increased_care = bool(serious_increased_care)
     investigation.serious_death = bool(serious_death)
     investigation.conclusions = conclusions
-    _bump(
+    bump(
         investigation,
         "care_injury",
         "avoidable",
@@ -475,7 +442,7 @@ def conclusions_record(
         "serious_death",
         "conclusions",
     )
-    _record(investigation, actor=actor, kind=TimelineEntry.Kind.CONCLUSIONS, message=CareInjury(care_injury).label)
+    record(investigation, actor=actor, kind=TimelineEntry.Kind.CONCLUSIONS, message=CareInjury(care_injury).label)
     return investigation
 
 
@@ -491,7 +458,7 @@ def costs_record(
 ):
     """The optional cost estimate: extra care days × cost per day + other costs."""
     investigation = _lock(investigation)
-    _require(permissions.can_lead(actor, investigation))
+    require(permissions.can_lead(actor, investigation))
     _check_version(investigation, version)
     errors: dict[str, str] = {}
     days = None
@@ -519,8 +486,8 @@ def costs_record(
     investigation.extra_care_days = days
     investigation.cost_per_care_day = numbers["cost_per_care_day"]
     investigation.other_costs = numbers["other_costs"]
-    _bump(investigation, "extra_care_days", "cost_per_care_day", "other_costs")
-    _record(investigation, actor=actor, kind=TimelineEntry.Kind.COSTS, total=investigation.quality_cost)
+    bump(investigation, "extra_care_days", "cost_per_care_day", "other_costs")
+    record(investigation, actor=actor, kind=TimelineEntry.Kind.COSTS, total=investigation.quality_cost)
     return investigation
 
 
@@ -539,7 +506,7 @@ def action_add(
     """An action of the investigation. It is an Action of one of the linked incidents (the
     first by default), so it shows there too and the reminders cover it."""
     investigation = _lock(investigation)
-    _require(permissions.can_lead(actor, investigation))
+    require(permissions.can_lead(actor, investigation))
     _check_working(investigation)
     errors: dict[str, str] = {}
     description = _text(description, "description", errors, required=_("Describe the action."))
@@ -581,8 +548,8 @@ def action_add(
         action_id=action.pk,
         action_version=action.version,
     )
-    _bump(investigation)
-    _record(
+    bump(investigation)
+    record(
         investigation,
         actor=actor,
         kind=TimelineEntry.Kind.ACTION_ADDED,
@@ -622,7 +589,7 @@ def report_blockers(investigation: Investigation) -> list[str]:
 @transaction.atomic
 def report_ready(*, investigation: Investigation, actor, version: int | None = None):
     investigation = _lock(investigation)
-    _require(permissions.can_lead(actor, investigation))
+    require(permissions.can_lead(actor, investigation))
     _check_version(investigation, version)
     target = _check_transition(investigation, "report_ready")
     blockers = report_blockers(investigation)
@@ -634,8 +601,8 @@ def report_ready(*, investigation: Investigation, actor, version: int | None = N
     investigation.report_ready_at = timezone.now()
     if investigation.follow_up_on is None:
         investigation.follow_up_on = _add_months(timezone.localdate(), FOLLOW_UP_MONTHS)
-    _bump(investigation, "status", "report_ready_at", "follow_up_on")
-    _record(
+    bump(investigation, "status", "report_ready_at", "follow_up_on")
+    record(
         investigation,
         actor=actor,
         kind=TimelineEntry.Kind.REPORT_READY,
@@ -647,29 +614,29 @@ def report_ready(*, investigation: Investigation, actor, version: int | None = N
 @transaction.atomic
 def investigation_resume(*, investigation: Investigation, actor, reason: str, version: int | None = None):
     investigation = _lock(investigation)
-    _require(permissions.can_lead(actor, investigation))
+    require(permissions.can_lead(actor, investigation))
     _check_version(investigation, version)
     target = _check_transition(investigation, "resume")
     errors: dict[str, str] = {}
     reason = _text(reason, "reason", errors, required=_("Say why the work is resumed."))
     _raise(errors)
     investigation.status = target
-    _bump(investigation, "status")
-    _record(investigation, actor=actor, kind=TimelineEntry.Kind.RESUMED, message=reason[:2000])
+    bump(investigation, "status")
+    record(investigation, actor=actor, kind=TimelineEntry.Kind.RESUMED, message=reason[:2000])
     return investigation
 
 
 @transaction.atomic
 def follow_up_start(*, investigation: Investigation, actor, version: int | None = None):
     investigation = _lock(investigation)
-    _require(permissions.can_lead(actor, investigation))
+    require(permissions.can_lead(actor, investigation))
     _check_version(investigation, version)
     target = _check_transition(investigation, "follow_up")
     if not investigation.actions.exists():
         raise ConflictError(_("There are no actions to follow up; close the investigation instead."))
     investigation.status = target
-    _bump(investigation, "status")
-    _record(investigation, actor=actor, kind=TimelineEntry.Kind.FOLLOW_UP)
+    bump(investigation, "status")
+    record(investigation, actor=actor, kind=TimelineEntry.Kind.FOLLOW_UP)
     return investigation
 
 
@@ -685,7 +652,7 @@ def action_evaluate(
 ):
     """At follow-up: was the action carried out, and did it work (with what evidence)?"""
     investigation = _lock(investigation)
-    _require(permissions.can_lead(actor, investigation))
+    require(permissions.can_lead(actor, investigation))
     if investigation.status != Status.FOLLOW_UP:
         raise ConflictError(_("Actions are evaluated during the follow-up."))
     link = InvestigationAction.objects.select_for_update().get(pk=link.pk, investigation=investigation)
@@ -697,8 +664,8 @@ def action_evaluate(
     link.carried_out, link.outcome, link.evidence = bool(carried_out), outcome, evidence
     link.evaluated_at, link.evaluated_by = timezone.now(), actor
     link.save(update_fields=["carried_out", "outcome", "evidence", "evaluated_at", "evaluated_by"])
-    _bump(investigation)
-    _record(
+    bump(investigation)
+    record(
         investigation,
         actor=actor,
         kind=TimelineEntry.Kind.ACTION_EVALUATED,
@@ -712,7 +679,7 @@ def action_evaluate(
 def investigation_close(*, investigation: Investigation, actor, version: int | None = None):
     """Close after the report (no actions) or after every action was evaluated."""
     investigation = _lock(investigation)
-    _require(permissions.can_lead(actor, investigation))
+    require(permissions.can_lead(actor, investigation))
     _check_version(investigation, version)
     target = _check_transition(investigation, "close")
     if investigation.actions.exists():
@@ -722,6 +689,6 @@ def investigation_close(*, investigation: Investigation, actor, version: int | N
             raise ConflictError(_("Evaluate every action before closing."))
     investigation.status = target
     investigation.closed_at = timezone.now()
-    _bump(investigation, "status", "closed_at")
-    _record(investigation, actor=actor, kind=TimelineEntry.Kind.CLOSED)
+    bump(investigation, "status", "closed_at")
+    record(investigation, actor=actor, kind=TimelineEntry.Kind.CLOSED)
     return investigation

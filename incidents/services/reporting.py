@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from incidents.models import (
     TimelineEntry,
 )
 from incidents.services.common import bump, check_transition, check_version, lock, record, require
+from psweb import cases
 
 # Fields a reporter may set on a draft. Everything else is set by services.
 DRAFT_FIELDS = (
@@ -174,14 +175,7 @@ def _missing_to_submit(incident: Incident) -> dict[str, str]:
 
 def _next_reference(year: int) -> str:
     """AV-<year>-<6 digits>: one counter row per year, incremented atomically."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO incidents_referencecounter (year, last) VALUES (%s, 1) "
-            "ON CONFLICT (year) DO UPDATE SET last = incidents_referencecounter.last + 1 RETURNING last",
-            [year],
-        )
-        number = cursor.fetchone()[0]
-    return f"AV-{year}-{number:06d}"
+    return f"AV-{year}-{cases.next_number('incidents_referencecounter', year):06d}"
 
 
 @transaction.atomic
