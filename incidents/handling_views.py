@@ -218,6 +218,11 @@ def incident_queue_export(request):
 
 # --- The case page ------------------------------------------------------------------------
 
+# Panels that later apps add to the case page (investigations, Lex Maria) without this app
+# importing them: each is called with (user, incident) and returns None or a dict with the
+# panel's "template" and its context. Registered in the other app's AppConfig.ready().
+CASE_PANELS: list = []
+
 
 def _visible_incident(request, pk: int) -> Incident:
     """The incident if the user may see it; otherwise 404, as if it did not exist."""
@@ -438,6 +443,7 @@ def _case_context(
         "attachments": attachments,
         "timeline": timeline,
         "close_blockers": blockers,
+        "panels": [panel for panel in (make(user, incident) for make in CASE_PANELS) if panel] if sees_case else [],
         "queue_url": reverse("incidents:queue") if queue.can_view_queue(user) else None,
         "mine_url": _optional_url("incidents:mine-detail", pk=incident.pk) if incident.reporter_id == user.pk else None,
     }

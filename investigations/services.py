@@ -340,24 +340,37 @@ def cause_add(
     return cause
 
 
-@transaction.atomic
-def cause_remove(*, investigation: Investigation, actor, cause: InvestigationCause):
+def _soft_remove(investigation: Investigation, actor, row, *, kind: str, message: str, **data) -> Investigation:
+    """Hide a row of the working space (nothing is deleted) and say so in the timeline."""
     investigation = _lock(investigation)
     require(permissions.can_contribute(actor, investigation))
     _check_working(investigation)
-    cause = InvestigationCause.objects.select_for_update().get(pk=cause.pk, investigation=investigation)
-    if cause.removed_at is None:
-        cause.removed_at = timezone.now()
-        cause.save(update_fields=["removed_at"])
+    row = type(row).objects.select_for_update().get(pk=row.pk, investigation=investigation)
+    if row.removed_at is None:
+        row.removed_at = timezone.now()
+        row.save(update_fields=["removed_at"])
         bump(investigation)
-        record(
-            investigation,
-            actor=actor,
-            kind=TimelineEntry.Kind.CAUSE_REMOVED,
-            message=cause.area.name,
-            cause_id=cause.pk,
-        )
+        record(investigation, actor=actor, kind=kind, message=message, **data)
     return investigation
+
+
+@transaction.atomic
+def cause_remove(*, investigation: Investigation, actor, cause: InvestigationCause):
+    return _soft_remove(
+        investigation, actor, cause, kind=TimelineEntry.Kind.CAUSE_REMOVED, message=cause.area.name, cause_id=cause.pk
+    )
+
+
+@transaction.atomic
+def course_remove(*, investigation: Investigation, actor, event: CourseEvent):
+    return _soft_remove(
+        investigation,
+        actor,
+        event,
+        kind=TimelineEntry.Kind.COURSE_REMOVED,
+        message=f"{timezone.localtime(event.at):%Y-%m-%d %H:%M}",
+        course_id=event.pk,
+    )
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ REPORT_URL_NAME = "incidents:report"
 MINE_URL_NAME = "incidents:mine"
 # The handlers' work queue, for users who may view incidents somewhere.
 QUEUE_URL_NAME = "incidents:queue"
+INVESTIGATIONS_URL_NAME = "investigations:list"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,16 @@ def _optional_url(name: str) -> str | None:
         return None
 
 
+def _sees_investigations(user) -> bool:
+    """Those who may see investigations in their units, and analysis leaders and team
+    members of at least one (they see only those)."""
+    if has_perm(user, Perm.INVESTIGATION_VIEW):
+        return True
+    from investigations.models import Investigation
+
+    return Investigation.objects.visible_to(user).exists()
+
+
 def _current_view_name(request) -> str:
     match = getattr(request, "resolver_match", None)
     return match.view_name if match else ""
@@ -61,6 +72,15 @@ def navigation(request):
     queue_url = _optional_url(QUEUE_URL_NAME) if has_perm(user, Perm.INCIDENT_VIEW) else None
     if queue_url:
         items.append(NavItem(_("Work queue"), queue_url, (QUEUE_URL_NAME,)))
+    investigations_url = _optional_url(INVESTIGATIONS_URL_NAME) if _sees_investigations(user) else None
+    if investigations_url:
+        items.append(
+            NavItem(
+                _("Investigations"),
+                investigations_url,
+                (INVESTIGATIONS_URL_NAME, "investigations:detail", "investigations:new", "investigations:report"),
+            )
+        )
     can_view_memberships = has_perm(user, Perm.MEMBERSHIP_VIEW)
     can_review_log = has_perm(user, Perm.ACCESSLOG_VIEW)
     if can_view_memberships:

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "outbox",
     "incidents",
     "investigations",
+    "lexmaria",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +262,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "outbox.sweep", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     # Daily at 07:00 Swedish time: incidents not triaged in time, actions and answers overdue.
     "incident-reminders": {"task": "incidents.reminders", "schedule": crontab(hour=7, minute=0)},
+    # Daily at 07:15: Lex Maria internal deadlines (decision, report, IVO supplement) near or past.
+    "lexmaria-deadline-warnings": {"task": "lexmaria.deadline_warnings", "schedule": crontab(hour=7, minute=15)},
+    # Daily at 07:05: investigations whose follow-up date has come with actions not evaluated.
+    "investigation-reminders": {"task": "investigations.reminders", "schedule": crontab(hour=7, minute=5)},
 }
 
 # --- Audit ------------------------------------------------------------------------------
@@ -295,6 +300,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "incidents.models.Status",
+        "InvestigationStatusEnum": "investigations.models.Status",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from psweb.api import ApiDocsView
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("incidents.api.urls")),
+    path("", include("investigations.api.urls")),
     path("", include("outbox.api")),
 ]
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("accounts.urls")),
     path("", include("incidents.urls")),
+    path("", include("investigations.urls")),
     path("", include("outbox.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -44,6 +44,7 @@ from tests.matrix import (
     unit,
 )
 from tests.matrix_incidents import ROWS as INCIDENT_ROWS
+from tests.matrix_investigations import ROWS as INVESTIGATION_ROWS
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +128,7 @@ MATRIX: list[Row] = [
         label="index, every model's changelist and add page"),
 ]
 # fmt: on
-MATRIX += INCIDENT_ROWS
+MATRIX += INCIDENT_ROWS + INVESTIGATION_ROWS
 
 
 # --- enumeration -------------------------------------------------------------------------
@@ -226,8 +227,11 @@ def _urls(row: Row, world: World) -> list[str]:
         return _admin_urls(world)
     if row.route.startswith("/"):
         return [row.route]
-    url = reverse(row.route, kwargs=row.kwargs(world) if row.kwargs else None)
-    return [f"{url}?{row.query}" if row.query else url]
+    kwargs = row.kwargs(world) if row.kwargs else None
+    # A row whose query string names a fresh object returns it as "_query" with its kwargs.
+    query = kwargs.pop("_query", row.query) if kwargs else row.query
+    url = reverse(row.route, kwargs=kwargs or None)
+    return [f"{url}?{query}" if query else url]
 
 
 def _matches(response, expected: Expected) -> bool:

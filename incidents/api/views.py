@@ -55,6 +55,23 @@ def _api_exception_handler(exc, context):
     return response
 
 
+class CaseErrorsMixin:
+    """A versioned case's service errors as API answers: a stale version is a 409 with
+    `changes` (who did what since), an illegal transition a 409 with `blockers` if any."""
+
+    def get_exception_handler(self):
+        return _api_exception_handler
+
+    def handle_exception(self, exc):
+        if isinstance(exc, services.StaleVersionError):
+            exc = StaleVersion(exc.message, exc.changes)
+        elif isinstance(exc, services.ConflictError):
+            blockers = getattr(exc, "blockers", None)
+            exc = Conflict(exc.message)
+            exc.blockers = blockers
+        return super().handle_exception(exc)
+
+
 # --- Schema pieces ----------------------------------------------------------------------------
 
 ERRORS = {
@@ -112,7 +129,7 @@ def _transition_schema(summary: str, request, description: str = ""):
         tags=["incidents"],
     ),
 )
-class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedModelViewSet):
+class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedModelViewSet):
     queryset = Incident.objects.all()
     serializer_class = s.IncidentSerializer
     filterset_class = IncidentFilterSet
@@ -125,18 +142,6 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedMo
     def filter_queryset(self, queryset):
         # Filters and ordering apply to the list only; a detail URL finds its incident regardless.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
-
-    def get_exception_handler(self):
-        return _api_exception_handler
-
-    def handle_exception(self, exc):
-        if isinstance(exc, services.StaleVersionError):
-            exc = StaleVersion(exc.message, exc.changes)
-        elif isinstance(exc, services.ConflictError):
-            blockers = getattr(exc, "blockers", None)
-            exc = Conflict(exc.message)
-            exc.blockers = blockers
-        return super().handle_exception(exc)
 
     # --- helpers ---------------------------------------------------------------------------
 

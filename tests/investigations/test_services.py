@@ -3,34 +3,21 @@ and who sees what (a municipal team member sees this investigation and its incid
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from accounts.roles import Role
-from incidents.models import Action, CauseArea, Incident
+from incidents.models import Action, Incident
 from incidents.models import TimelineEntry as IncidentTimelineEntry
 from investigations import services
 from investigations.models import CareInjury, Investigation, Method, Outcome, Status, TimelineEntry
 from outbox.models import Notification
 from tests.factories import MembershipFactory, UserFactory
 from tests.incidents.conftest import report
+from tests.investigations.conftest import opened, worked_through
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def analyst(tree):
-    user = UserFactory(username="analyst")
-    MembershipFactory(user=user, unit=tree.region, role=Role.ANALYST)
-    return user
-
-
-@pytest.fixture
-def incident(cast, tree):
-    return report(cast.reporter, tree.medicin_ward)
 
 
 def fresh(investigation) -> Investigation:
@@ -39,49 +26,6 @@ def fresh(investigation) -> Investigation:
 
 def kinds(investigation) -> list[str]:
     return list(TimelineEntry.objects.filter(investigation=investigation).values_list("kind", flat=True))
-
-
-def opened(cast, incident, analyst, method=Method.EVENT_ANALYSIS) -> Investigation:
-    return services.investigation_open(
-        incidents=[incident], actor=cast.manager, method=method, reason="Allvarlig händelse.", leader=analyst
-    )
-
-
-def worked_through(cast, incident, analyst) -> Investigation:
-    """An investigation with everything the report needs."""
-    inv = opened(cast, incident, analyst)
-    services.investigation_start(investigation=inv, actor=analyst)
-    services.course_add(
-        investigation=inv, actor=analyst, at=timezone.now() - dt.timedelta(days=3), description="Dosen gavs två gånger."
-    )
-    cause = services.cause_add(
-        investigation=inv, actor=analyst, area=CauseArea.objects.first(), detail="Ingen kontroll"
-    )
-    services.patient_participation_record(
-        investigation=inv,
-        actor=analyst,
-        invited=True,
-        invited_on=timezone.localdate(),
-        account="Jag fick två tabletter och sa det till personalen.",
-    )
-    services.conclusions_record(
-        investigation=inv,
-        actor=analyst,
-        care_injury=CareInjury.YES,
-        avoidable=True,
-        serious_increased_care=True,
-        conclusions="Bristande dubbelkontroll.",
-    )
-    services.action_add(
-        investigation=inv,
-        actor=analyst,
-        description="Inför dubbelkontroll vid insulin.",
-        responsible=cast.manager,
-        due_date=timezone.localdate() + dt.timedelta(days=60),
-        effect_class="effective",
-        causes=[cause],
-    )
-    return fresh(inv)
 
 
 # --- opening ---------------------------------------------------------------------------------

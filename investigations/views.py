@@ -1,0 +1,617 @@
+"""Investigation pages: the list, opening one from an incident, the working space with its
+operations, and the final report (printable page and PDF).
+
+Views parse, check, call one service, and render. Every operation on the working space is a
+POST to its own short URL; `OPERATIONS` says for each which form parses it, who may (the
+permission predicate, 403 with its reason), which row of the investigation it is about, and
+which service it calls. A refusal (stale version, wrong state, bad input) shows the page again
+with the message and what the user typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import Decision, Denied
+from incidents.models import Cause, Incident
+from investigations import forms as f
+from investigations import permissions, services
+from investigations.models import (
+    WORK_STATES,
+    CourseEvent,
+    Investigation,
+    InvestigationAction,
+    InvestigationCause,
+    Status,
+    TeamMember,
+)
+from investigations.selectors import report_for
+from psweb.cases import ConflictError, StaleVersionError
+
+PAGE_SIZE = 50
+
+
+# --- Operations ------------------------------------------------------------------------------
+
+
+def _working(decision: Callable) -> Callable:
+    def decide(user, investigation: Investigation) -> Decision:
+        allowed = decision(user, investigation)
+        if allowed and investigation.status not in WORK_STATES:
+            return Denied(_("The report is ready; resume the work to change it."))
+        return allowed
+
+    return decide
+
+
+def _in(states, decision: Callable, message) -> Callable:
+    def decide(user, investigation: Investigation) -> Decision:
+        allowed = decision(user, investigation)
+        if allowed and investigation.status not in states:
+            return Denied(str(message))
+        return allowed
+
+    return decide
+
+
+def _open(decision: Callable) -> Callable:
+    return _in([s for s in Status if s != Status.CLOSED], decision, gettext_lazy("The investigation is closed."))
+
+
+def _startable(user, investigation: Investigation) -> Decision:
+    decision = _in([Status.INITIATED], permissions.can_lead, gettext_lazy("The work has already started."))(
+        user, investigation
+    )
+    if decision and investigation.leader_id is None:
+        return Denied(_("Assign an analysis leader first."))
+    return decision
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str  # URL name (investigations:<name>) and form key on the page
+    path: str  # below utredningar/<pk>/
+    form: type
+    decide: Callable
+    perform: Callable  # (actor, investigation, data, item) -> None
+    success: str
+    anchor: str
+    item: type | None = None  # a row of this investigation named by <item> in the URL
+
+
+def _v(data: dict) -> int | None:
+    return data.get("version")
+
+
+OPERATIONS: dict[str, Operation] = {
+    op.name: op
+    for op in [
+        Operation(
+            "link",
+            "avvikelser/",
+            f.LinkIncidentForm,
+            _open(permissions.can_decide),
+            lambda actor, inv, d, item: services.incident_link(
+                investigation=inv, actor=actor, incident=d["incident"], version=_v(d)
+            ),
+            gettext_lazy("The incident has been linked."),
+            "incidents",
+        ),
+        Operation(
+            "method",
+            "metod/",
+            f.MethodForm,
+            _open(permissions.can_decide),
+            lambda actor, inv, d, item: services.method_decide(
+                investigation=inv, actor=actor, method=d["method"], reason=d["reason"], version=_v(d)
+            ),
+            gettext_lazy("The method has been decided."),
+            "team",
+        ),
+        Operation(
+            "leader",
+            "analysledare/",
+            f.LeaderForm,
+            _open(permissions.can_decide),
+            lambda actor, inv, d, item: services.leader_assign(
+                investigation=inv, actor=actor, leader=d["leader"], version=_v(d)
+            ),
+            gettext_lazy("The analysis leader has been assigned and notified."),
+            "team",
+        ),
+        Operation(
+            "member-add",
+            "team/",
+            f.MemberAddForm,
+            _open(permissions.can_lead),
+            lambda actor, inv, d, item: services.member_add(
+                investigation=inv, actor=actor, user=d["user"], role=d["role"], version=_v(d)
+            ),
+            gettext_lazy("The team member has been added."),
+            "team",
+        ),
+        Operation(
+            "member-remove",
+            "team/<int:item>/ta-bort/",
+            f.MemberRemoveForm,
+            _open(permissions.can_lead),
+            lambda actor, inv, d, item: services.member_remove(
+                investigation=inv, actor=actor, member=item, version=_v(d)
+            ),
+            gettext_lazy("The team member has been removed."),
+            "team",
+            TeamMember,
+        ),
+        Operation(
+            "start",
+            "starta/",
+            f.StartForm,
+            _startable,
+            lambda actor, inv, d, item: services.investigation_start(investigation=inv, actor=actor, version=_v(d)),
+            gettext_lazy("The investigation has started."),
+            "status",
+        ),
+        Operation(
+            "course-add",
+            "forlopp/",
+            f.CourseForm,
+            _working(permissions.can_contribute),
+            lambda actor, inv, d, item: services.course_add(
+                investigation=inv, actor=actor, at=d["at"], description=d["description"]
+            ),
+            gettext_lazy("The step has been added to the course of events."),
+            "course",
+        ),
+        Operation(
+            "course-remove",
+            "forlopp/<int:item>/ta-bort/",
+            f.RemoveForm,
+            _working(permissions.can_contribute),
+            lambda actor, inv, d, item: services.course_remove(investigation=inv, actor=actor, event=item),
+            gettext_lazy("The step has been removed."),
+            "course",
+            CourseEvent,
+        ),
+        Operation(
+            "cause-add",
+            "orsaker/",
+            f.CauseForm,
+            _working(permissions.can_contribute),
+            lambda actor, inv, d, item: services.cause_add(
+                investigation=inv, actor=actor, area=d["area"], detail=d["detail"], contributing=d["contributing"]
+            ),
+            gettext_lazy("The cause has been added."),
+            "causes",
+        ),
+        Operation(
+            "cause-remove",
+            "orsaker/<int:item>/ta-bort/",
+            f.RemoveForm,
+            _working(permissions.can_contribute),
+            lambda actor, inv, d, item: services.cause_remove(investigation=inv, actor=actor, cause=item),
+            gettext_lazy("The cause has been removed."),
+            "causes",
+            InvestigationCause,
+        ),
+        Operation(
+            "patient",
+            "patient/",
+            f.PatientForm,
+            _working(permissions.can_lead),
+            lambda actor, inv, d, item: services.patient_participation_record(
+                investigation=inv,
+                actor=actor,
+                invited=d["invited"] == "yes",
+                invited_on=d["invited_on"],
+                not_invited_reason=d["not_invited_reason"],
+                account=d["account"],
+                version=_v(d),
+            ),
+            gettext_lazy("The patient's participation has been recorded."),
+            "patient",
+        ),
+        Operation(
+            "conclusions",
+            "slutsatser/",
+            f.ConclusionsForm,
+            _working(permissions.can_lead),
+            lambda actor, inv, d, item: services.conclusions_record(
+                investigation=inv,
+                actor=actor,
+                care_injury=d["care_injury"],
+                avoidable=f._yes_no(d["avoidable"]),
+                serious_permanent=d["serious_permanent"],
+                serious_increased_care=d["serious_increased_care"],
+                serious_death=d["serious_death"],
+                conclusions=d["conclusions"],
+                version=_v(d),
+            ),
+            gettext_lazy("The conclusions have been recorded."),
+            "conclusions",
+        ),
+        Operation(
+            "costs",
+            "kostnad/",
+            f.CostsForm,
+            _open(permissions.can_lead),
+            lambda actor, inv, d, item: services.costs_record(
+                investigation=inv,
+                actor=actor,
+                extra_care_days=d["extra_care_days"],
+                cost_per_care_day=d["cost_per_care_day"],
+                other_costs=d["other_costs"],
+                version=_v(d),
+            ),
+            gettext_lazy("The cost estimate has been recorded."),
+            "costs",
+        ),
+        Operation(
+            "action-add",
+            "atgarder/",
+            f.ActionForm,
+            _working(permissions.can_lead),
+            lambda actor, inv, d, item: services.action_add(
+                investigation=inv,
+                actor=actor,
+                description=d["description"],
+                responsible=d["responsible"],
+                due_date=d["due_date"],
+                effect_class=d["effect_class"],
+                causes=d["causes"],
+                incident=d["incident"],
+            ),
+            gettext_lazy("The action has been added."),
+            "actions",
+        ),
+        Operation(
+            "report-ready",
+            "rapport-klar/",
+            f.ReportReadyForm,
+            _in([Status.IN_PROGRESS], permissions.can_lead, gettext_lazy("Start the investigation first.")),
+            lambda actor, inv, d, item: services.report_ready(investigation=inv, actor=actor, version=_v(d)),
+            gettext_lazy("The report is ready."),
+            "status",
+        ),
+        Operation(
+            "resume",
+            "ateruppta/",
+            f.ReasonForm,
+            _in([Status.REPORT_READY], permissions.can_lead, gettext_lazy("The work is already going on.")),
+            lambda actor, inv, d, item: services.investigation_resume(
+                investigation=inv, actor=actor, reason=d["reason"], version=_v(d)
+            ),
+            gettext_lazy("The work has been resumed."),
+            "status",
+        ),
+        Operation(
+            "follow-up",
+            "uppfoljning/",
+            f.FollowUpForm,
+            _in([Status.REPORT_READY], permissions.can_lead, gettext_lazy("The follow-up comes after the report.")),
+            lambda actor, inv, d, item: services.follow_up_start(investigation=inv, actor=actor, version=_v(d)),
+            gettext_lazy("The follow-up has started."),
+            "status",
+        ),
+        Operation(
+            "evaluate",
+            "atgarder/<int:item>/utvardera/",
+            f.EvaluateForm,
+            _in([Status.FOLLOW_UP], permissions.can_lead, gettext_lazy("Actions are evaluated during the follow-up.")),
+            lambda actor, inv, d, item: services.action_evaluate(
+                investigation=inv,
+                actor=actor,
+                link=item,
+                carried_out=d["carried_out"] == "yes",
+                outcome=d["outcome"],
+                evidence=d["evidence"],
+            ),
+            gettext_lazy("The evaluation has been saved."),
+            "actions",
+            InvestigationAction,
+        ),
+        Operation(
+            "close",
+            "avsluta/",
+            f.CloseForm,
+            _in(
+                [Status.REPORT_READY, Status.FOLLOW_UP],
+                permissions.can_lead,
+                gettext_lazy("The investigation is closed after the report and its follow-up."),
+            ),
+            lambda actor, inv, d, item: services.investigation_close(investigation=inv, actor=actor, version=_v(d)),
+            gettext_lazy("The investigation has been closed."),
+            "status",
+        ),
+    ]
+}
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+def _visible(request, pk: int) -> Investigation:
+    """The investigation if the user may see it; otherwise 404, as if it did not exist."""
+    return get_object_or_404(
+        Investigation.objects.visible_to(request.user).select_related(
+            "unit", "leader", "method_decided_by", "created_by"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@require_GET
+def investigation_list(request):
+    investigations = Investigation.objects.visible_to(request.user).select_related("unit", "leader")
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        investigations = investigations.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(investigations.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "investigations/list.html",
+        {
+            "title": _("Investigations"),
+            "page_obj": page,
+            "status": status,
+            "statuses": Status.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _decisions(user, investigation: Investigation) -> dict[str, Decision]:
+    return {name.replace("-", "_"): op.decide(user, investigation) for name, op in OPERATIONS.items()}
+
+
+def _case_context(request, investigation: Investigation, *, bound=None, problem: str = "", stale=None) -> dict:
+    user = request.user
+    inv = investigation
+    decisions = _decisions(user, inv)
+    causes = list(inv.causes.filter(removed_at__isnull=True).select_related("area"))
+    people = f.people_for(inv)
+    incidents = list(inv.incidents.select_related("unit", "responsible_unit", "category").order_by("reported_at", "id"))
+
+    def form(name: str, **kwargs):
+        cls = OPERATIONS[name].form
+        if bound is not None and bound.slug == cls.slug and getattr(bound, "item", None) is None:
+            return bound
+        return cls(investigation=inv, **kwargs)
+
+    forms: dict[str, object] = {}
+    if decisions["link"]:
+        forms["link"] = form("link")
+    if decisions["method"]:
+        forms["method"] = form("method")
+    if decisions["leader"]:
+        forms["leader"] = form("leader", people=people)
+    if decisions["member_add"]:
+        forms["member"] = form("member-add")
+    for name, key in (
+        ("start", "start"),
+        ("report-ready", "report_ready"),
+        ("resume", "resume"),
+        ("follow-up", "follow_up"),
+        ("close", "close"),
+        ("patient", "patient"),
+        ("conclusions", "conclusions"),
+        ("costs", "costs"),
+        ("course-add", "course"),
+        ("cause-add", "cause"),
+    ):
+        if decisions[name.replace("-", "_")]:
+            forms[key] = form(name)
+    if decisions["action_add"] and incidents:
+        forms["action"] = form(
+            "action-add",
+            people=people,
+            causes=inv.causes.filter(removed_at__isnull=True).select_related("area"),
+            incidents=inv.incidents.order_by("reported_at", "id"),
+        )
+
+    actions = list(
+        inv.actions.select_related(
+            "action", "action__responsible", "action__incident", "evaluated_by"
+        ).prefetch_related(Prefetch("causes", queryset=InvestigationCause.objects.select_related("area")))
+    )
+    action_rows = []
+    for link in actions:
+        evaluate = None
+        if decisions["evaluate"]:
+            slug = f"{f.EvaluateForm.slug}_{link.pk}"
+            evaluate = (
+                bound if bound is not None and bound.slug == slug else f.EvaluateForm(investigation=inv, item=link)
+            )
+        action_rows.append({"link": link, "action": link.action, "form": evaluate})
+
+    timeline = list(inv.timeline.select_related("actor"))
+    for entry in timeline:
+        entry.who = entry.actor.get_full_name() or entry.actor.username if entry.actor else _("the system")
+    blockers = services.report_blockers(inv) if inv.status == Status.IN_PROGRESS and decisions["report_ready"] else []
+    return {
+        "title": str(inv),
+        "investigation": inv,
+        "decisions": decisions,
+        "forms": forms,
+        "problem": problem,
+        "stale": stale,
+        "incidents": incidents,
+        "incident_causes": list(
+            Cause.objects.filter(incident__in=incidents, removed_at__isnull=True).select_related("area", "incident")
+        ),
+        "team": list(inv.team.filter(removed_at__isnull=True).select_related("user")),
+        "course": list(inv.course.filter(removed_at__isnull=True)),
+        "causes": causes,
+        "action_rows": action_rows,
+        "timeline": timeline,
+        "report_blockers": blockers,
+        "today": timezone.localdate(),
+    }
+
+
+def _render_case(request, investigation: Investigation, *, status: int = 200, **kwargs):
+    return render(request, "investigations/detail.html", _case_context(request, investigation, **kwargs), status=status)
+
+
+@login_required
+@require_GET
+def investigation_detail(request, pk: int):
+    return _render_case(request, _visible(request, pk))
+
+
+def _require(decision: Decision) -> None:
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+# --- Opening ----------------------------------------------------------------------------------
+
+
+def _incident_to_open(request) -> Incident:
+    raw = request.GET.get("avvikelse") or request.POST.get("avvikelse") or ""
+    if not raw.isdigit():
+        raise Http404
+    return get_object_or_404(
+        Incident.objects.visible_to(request.user).select_related("unit", "responsible_unit"), pk=int(raw)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def investigation_new(request):
+    """Open an investigation of an incident (`?avvikelse=<id>`): method, reason, leader."""
+    incident = _incident_to_open(request)
+    _require(permissions.can_open(request.user, incident))
+    form = f.OpenForm(request.POST or None, incident=incident)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                investigation = services.investigation_open(
+                    incidents=[incident],
+                    actor=request.user,
+                    method=data["method"],
+                    reason=data["reason"],
+                    title=data["title"],
+                    leader=data["leader"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The investigation %(reference)s has been opened.") % {"reference": investigation.reference},
+                )
+                return redirect("investigations:detail", pk=investigation.pk)
+        status = 400
+    return render(
+        request,
+        "investigations/new.html",
+        {"title": _("Open an investigation"), "incident": incident, "form": form},
+        status=status,
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- Operations on the working space --------------------------------------------------------
+
+
+@login_required
+@require_POST
+def investigation_operation(request, pk: int, operation: str, item: int | None = None):
+    """Check (404, then 403 with the reason), parse, call one service, redirect back."""
+    op = OPERATIONS[operation]
+    investigation = _visible(request, pk)
+    row = get_object_or_404(op.item.objects.all(), pk=item, investigation=investigation) if op.item else None
+    _require(op.decide(request.user, investigation))
+    kwargs = {"item": row} if row is not None else {}
+    if op.form is f.LinkIncidentForm:
+        kwargs["visible"] = Incident.objects.visible_to(request.user)
+    form = op.form(request.POST, investigation=investigation, **kwargs)
+    if not form.is_valid():
+        return _render_case(request, investigation, status=400, bound=form)
+    try:
+        op.perform(request.user, investigation, form.cleaned_data, row)
+    except (StaleVersionError, ConflictError, ValidationError) as error:
+        return _refuse(request, investigation, form, error)
+    messages.success(request, str(op.success))
+    return redirect(f"{reverse('investigations:detail', kwargs={'pk': investigation.pk})}#{op.anchor}")
+
+
+def _refuse(request, investigation: Investigation, form, error: Exception):
+    """Show the page again, with the message and the user's input kept."""
+    fresh = _visible(request, investigation.pk)
+    if isinstance(error, StaleVersionError):
+        data = form.data.copy()
+        data["version"] = str(fresh.version)
+        form.data = data
+        return _render_case(request, fresh, status=409, bound=form, stale=error)
+    if isinstance(error, ConflictError):
+        return _render_case(request, fresh, status=409, bound=form, problem=error.message)
+    _add_errors(form, error)
+    return _render_case(request, fresh, status=400, bound=form)
+
+
+# --- The report -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def investigation_report(request, pk: int):
+    investigation = _visible(request, pk)
+    return render(
+        request,
+        "investigations/report.html",
+        {
+            "title": _("Report %(reference)s") % {"reference": investigation.reference},
+            "report": report_for(investigation),
+        },
+    )
+
+
+@login_required
+@require_GET
+def investigation_report_pdf(request, pk: int):
+    from weasyprint import CSS, HTML
+
+    investigation = _visible(request, pk)
+    html = render_to_string(
+        "investigations/report_document.html", {"report": report_for(investigation)}, request=request
+    )
+    with open(finders.find("css/report.css"), encoding="utf-8") as css:
+        stylesheet = CSS(string=css.read())
+    pdf = HTML(string=html, url_fetcher=_no_fetch).write_pdf(stylesheets=[stylesheet])
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{investigation.reference}.pdf"'
+    return response
+
+
+def _no_fetch(url: str, *args, **kwargs):
+    """The PDF is made from the HTML and CSS given; nothing is fetched (no network, no files)."""
+    raise ValueError(f"psweb does not fetch {url!r} when making a PDF")
