@@ -1,4 +1,5 @@
-"""`manage.py seed_demo`: the demo organisation, one user per role and demo incidents, idempotently.
+"""`manage.py seed_demo`: the demo organisation, one user per role, demo incidents and the
+investigations of some of them, idempotently.
 
 It lives in the project package because it fills every app (accounts, incidents, ...),
 and the apps themselves only depend downwards.
@@ -20,6 +21,7 @@ from accounts import demo, services
 from accounts.models import Membership, OrgUnit, OrgUnitKind, User
 from accounts.roles import Role
 from incidents.demo import seed_incidents
+from investigations.demo import seed_investigations
 
 
 class Command(BaseCommand):
@@ -35,7 +37,8 @@ class Command(BaseCommand):
             "--incidents",
             type=int,
             default=320,
-            help="How many demo incidents to create over the last two years (default 320; 0 for none).",
+            help="How many demo incidents to create over the last two years, some of them investigated "
+            "(default 320; 0 for no incidents and no investigations).",
         )
         parser.add_argument(
             "--reset-passwords",
@@ -53,10 +56,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             units, units_created = self._seed_units()
             users_created, memberships_created = self._seed_users(units, reset_passwords=reset_passwords)
-            incidents_created = seed_incidents(count=incidents) if incidents > 0 else 0
+            incidents_created = investigations_created = 0
+            if incidents > 0:
+                incidents_created = seed_incidents(count=incidents)
+                investigations_created = seed_investigations()
         self.stdout.write(
             f"Demo data: {len(units)} units ({units_created} new), {len(demo.USERS)} users ({users_created} new), "
-            f"{memberships_created} new memberships, {incidents_created} new incidents."
+            f"{memberships_created} new memberships, {incidents_created} new incidents, "
+            f"{investigations_created} new investigations."
         )
         self._print_table()
 
