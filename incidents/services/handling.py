@@ -543,8 +543,11 @@ def incident_request_investigation(
 
 @transaction.atomic
 def incident_request_lex_maria(*, incident: Incident, actor, reason: str = "", version: int | None = None) -> Incident:
-    """Flag that a Lex Maria assessment is needed (the Lex Maria issue makes it a case)."""
-    return _request(
+    """Request a Lex Maria assessment. The `lex_maria_requested` signal lets the Lex Maria app
+    open the case in this same transaction, so the request and the case exist together."""
+    from incidents.signals import lex_maria_requested
+
+    incident = _request(
         incident,
         actor,
         field="lex_maria_requested_at",
@@ -553,6 +556,8 @@ def incident_request_lex_maria(*, incident: Incident, actor, reason: str = "", v
         reason=reason,
         version=version,
     )
+    lex_maria_requested.send(sender=Incident, incident=incident, actor=actor, reason=(reason or "").strip())
+    return incident
 
 
 @transaction.atomic

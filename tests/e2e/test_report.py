@@ -7,23 +7,13 @@ import re
 import time
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from incidents.models import Incident, Status
+from tests.e2e.helpers import serious_violations
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SERIOUS = {"serious", "critical"}
 TEXT = "Patienten fick dubbel dos Alvedon vid skiftbytet. Upptäcktes vid nästa kontroll."
-
-
-def _serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
-    ]
 
 
 def _wait_until(condition, timeout: float = 10.0) -> None:
@@ -42,7 +32,7 @@ def test_a_nurse_reports_from_a_phone_and_the_draft_survives_a_reload(phone_page
     page.wait_for_url(f"{live_server.url}/rapportera/")
     assert page.locator("#id_unit").input_value() == str(tree.medicin_ward.pk)
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
     # when they write and choose, the draft is saved on the server and the page says so
     page.fill("#id_description", TEXT)
@@ -70,7 +60,7 @@ def test_a_nurse_reports_from_a_phone_and_the_draft_survives_a_reload(phone_page
     assert re.fullmatch(r"AV-\d{4}-\d{6}", page.locator("[data-reference]").inner_text())
     assert page.locator("[data-reference]").inner_text() == incident.reference
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
 
 def test_text_written_while_the_network_is_down_is_saved_when_it_returns(phone_page, live_server, cast, sign_in):

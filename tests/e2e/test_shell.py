@@ -4,9 +4,10 @@ and work on a phone."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 # The live server needs committed data: transactional database (see conftest).
+from tests.e2e.helpers import serious_violations
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # What a Swedish user reads on the start page, once locale/sv has these translations.
@@ -15,17 +16,6 @@ SWEDISH_START_PAGE_TEXT = {
     "Sign out": "Logga ut",
     "Skip to content": "Hoppa till innehållet",
 }
-
-SERIOUS = {"serious", "critical"}
-
-
-def _serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
-    ]
 
 
 def test_a_user_signs_in_sees_the_start_page_in_swedish_and_signs_out(page, live_server, cast, tree, sign_in):
@@ -61,7 +51,7 @@ def test_a_wrong_password_puts_focus_on_the_error_summary(page, live_server, cas
     summary = page.locator(".error-summary")
     summary.wait_for()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
-    assert not _serious_violations(page)
+    assert not serious_violations(page)
 
 
 def test_the_language_switch_shows_english(page, live_server, cast, sign_in):
@@ -92,20 +82,20 @@ def test_htmx_requests_carry_the_csrf_token(page, live_server, cast, sign_in):
 def test_the_login_page_has_no_serious_accessibility_problems(page, live_server, db):
     page.goto(f"{live_server.url}/logga-in/")
 
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
 
 def test_the_start_page_has_no_serious_accessibility_problems(page, cast, sign_in):
     sign_in(page, cast.handler)
 
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
 
 def test_the_start_page_without_membership_has_no_serious_accessibility_problems(page, cast, sign_in):
     sign_in(page, cast.outsider)
 
     assert page.locator(".notice").is_visible()
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
 
 def test_the_membership_roster_has_no_serious_accessibility_problems(page, live_server, cast, sign_in):
@@ -116,7 +106,7 @@ def test_the_membership_roster_has_no_serious_accessibility_problems(page, live_
 
     assert page.locator("a[aria-current=page]").get_attribute("href") == "/behorigheter/"
     assert cast.handler.username in page.locator("table").inner_text()
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
 
 def test_the_skip_link_is_the_first_stop_and_moves_to_the_content(page, cast, sign_in):
@@ -149,4 +139,4 @@ def test_on_a_phone_the_menu_opens_with_the_menu_button(phone_page, live_server,
     toggle.click()
     assert toggle.get_attribute("aria-expanded") == "true"
     assert roster_link.is_visible()
-    assert _serious_violations(phone_page) == []
+    assert serious_violations(phone_page) == []

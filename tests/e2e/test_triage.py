@@ -6,45 +6,15 @@ on any of these pages."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
 from incidents.models import Action, Cause, Incident, Status
+from tests.e2e.helpers import open_form, picture, serious_violations, submit
 from tests.incidents.conftest import report
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-SERIOUS = {"serious", "critical"}
-SCREENSHOTS = os.environ.get("PSWEB_SCREENSHOTS")  # a folder: keep pictures of the pages for a person to look at
-
-
-def _serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
-    ]
-
-
-def _picture(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
-
-
-def _submit(page, form_selector: str) -> None:
-    """Send one case form and wait for the case page to come back."""
-    with page.expect_navigation():
-        page.locator(f"{form_selector} button[type=submit]").click()
-    assert not page.locator(".error-summary").count(), page.locator("main").inner_text()
-
-
-def _open(page, form_selector: str) -> None:
-    """Open the disclosure that holds a case form."""
-    page.locator(f"details:has({form_selector}) > summary").first.click()
 
 
 def test_a_coordinator_triages_an_incident_to_closure(page, phone_page, live_server, cast, tree, sign_in):
@@ -56,59 +26,59 @@ def test_a_coordinator_triages_an_incident_to_closure(page, phone_page, live_ser
     page.goto(f"{live_server.url}/arenden/")
     row = page.locator(f"tr[data-incident='{incident.pk}']")
     assert row.is_visible()
-    _picture(page, "queue")
-    assert not _serious_violations(page)
+    picture(page, "queue")
+    assert not serious_violations(page)
 
     # and opens the incident
     with page.expect_navigation():
         row.locator("a").first.click()
     assert incident.reference in page.locator("h1").inner_text()
-    assert not _serious_violations(page)
+    assert not serious_violations(page)
 
     # takes it
-    _submit(page, "form[action$='/ta/']")
+    submit(page, "form[action$='/ta/']")
 
     # classifies it
     form = "form[action$='/klassificera/']"
-    _open(page, form)
+    open_form(page, form)
     page.select_option(f"{form} select[name=case_type]", "care")
     page.select_option(f"{form} select[name=category]", "lakemedel-administrering")
     page.select_option(f"{form} select[name=event_class]", "harm")
-    _submit(page, form)
+    submit(page, form)
 
     # assesses the risk in the 4×4 matrix
     form = "form[action$='/risk/']"
-    _open(page, form)
+    open_form(page, form)
     page.check(f"{form} input[name=probability][value='2']")
     page.check(f"{form} input[name=consequence][value='3']")
-    _submit(page, form)
+    submit(page, form)
 
     # adds a cause
     form = "form[action$='/orsaker/']"
-    _open(page, form)
+    open_form(page, form)
     page.select_option(f"{form} select[name=area]", "procedurer")
     page.fill(f"{form} textarea[name=detail]", "Ingen dubbelkontroll av insulin.")
-    _submit(page, form)
+    submit(page, form)
 
     # and an action that addresses it
     form = "form[action$='/atgarder/']"
-    _open(page, form)
+    open_form(page, form)
     page.fill(f"{form} textarea[name=description]", "Inför dubbelkontroll av insulin.")
     page.select_option(f"{form} select[name=responsible]", cast.manager.username)
     page.fill(f"{form} input[name=due_date]", (timezone.localdate() + dt.timedelta(days=30)).isoformat())
     page.locator(f"{form} input[name=causes]").first.check()
-    _submit(page, form)
+    submit(page, form)
 
     # writes the feedback
     form = "form[action$='/aterkoppling/']"
-    _open(page, form)
+    open_form(page, form)
     page.fill(f"{form} textarea[name=text]", "Tack! Vi inför dubbelkontroll av insulin.")
-    _submit(page, form)
-    _picture(page, "case-ready")
-    assert not _serious_violations(page)
+    submit(page, form)
+    picture(page, "case-ready")
+    assert not serious_violations(page)
 
     # and closes it
-    _submit(page, "form[action$='/avsluta/']")
+    submit(page, "form[action$='/avsluta/']")
 
     # then the incident is closed with everything recorded, and the page says so
     closed = Incident.objects.get(pk=incident.pk)
@@ -122,8 +92,8 @@ def test_a_coordinator_triages_an_incident_to_closure(page, phone_page, live_ser
     assert action.responsible == cast.manager
     assert list(action.causes.all()) == [cause]
     assert page.locator("h1 .status--closed").is_visible()
-    _picture(page, "case-closed")
-    assert not _serious_violations(page)
+    picture(page, "case-closed")
+    assert not serious_violations(page)
 
     # and the reporter, on a phone, sees one unread notification on the menu button
     reporter = sign_in(phone_page, cast.reporter)
@@ -132,7 +102,7 @@ def test_a_coordinator_triages_an_incident_to_closure(page, phone_page, live_ser
     menu.click()
     with reporter.expect_navigation():
         reporter.locator("#site-menu a", has_text="Notiser").click()
-    assert not _serious_violations(reporter)
+    assert not serious_violations(reporter)
 
     # follows it to the report's own page and reads the feedback
     with reporter.expect_navigation():
@@ -140,10 +110,10 @@ def test_a_coordinator_triages_an_incident_to_closure(page, phone_page, live_ser
     assert reporter.url.endswith(f"/mina-avvikelser/{incident.pk}/#feedback")
     assert "Tack! Vi inför dubbelkontroll av insulin." in reporter.locator("#feedback").inner_text()
     assert not reporter.locator(".nav-count").count()  # read now
-    _picture(reporter, "reporter-feedback")
-    assert not _serious_violations(reporter)
+    picture(reporter, "reporter-feedback")
+    assert not serious_violations(reporter)
 
     # and the list of their reports links to it too
     reporter.goto(f"{live_server.url}/mina-avvikelser/")
     assert reporter.locator(f"tr[data-incident='{incident.pk}'] a[href$='#feedback']").is_visible()
-    assert not _serious_violations(reporter)
+    assert not serious_violations(reporter)

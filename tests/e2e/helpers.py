@@ -1,0 +1,38 @@
+"""What the browser tests share: axe's serious findings, pictures for a person to look at,
+and sending a case form."""
+
+from __future__ import annotations
+
+import os
+
+from axe_playwright_python.sync_playwright import Axe
+
+SERIOUS = {"serious", "critical"}
+SCREENSHOTS = os.environ.get("PSWEB_SCREENSHOTS")  # a folder: keep pictures of the pages for a person to look at
+
+
+def serious_violations(page) -> list[str]:
+    """Axe's serious and critical findings on the page as it is now."""
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v.get("impact") in SERIOUS
+    ]
+
+
+def picture(page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
+
+
+def submit(page, form_selector: str) -> None:
+    """Send one case form and wait for the page to come back without an error summary."""
+    with page.expect_navigation():
+        page.locator(f"{form_selector} button[type=submit]").click()
+    assert not page.locator(".error-summary").count(), page.locator("main").inner_text()
+
+
+def open_form(page, form_selector: str) -> None:
+    """Open the disclosure that holds a case form."""
+    page.locator(f"details:has({form_selector}) > summary").first.click()
