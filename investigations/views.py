@@ -11,12 +11,11 @@ with the message and what the user typed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -42,7 +41,7 @@ from investigations.models import (
     TeamMember,
 )
 from investigations.selectors import report_for
-from psweb.cases import ConflictError, StaleVersionError
+from psweb.case_pages import Operation, add_errors, in_states, require, run_operation, version_of
 
 PAGE_SIZE = 50
 
@@ -60,43 +59,17 @@ def _working(decision: Callable) -> Callable:
     return decide
 
 
-def _in(states, decision: Callable, message) -> Callable:
-    def decide(user, investigation: Investigation) -> Decision:
-        allowed = decision(user, investigation)
-        if allowed and investigation.status not in states:
-            return Denied(str(message))
-        return allowed
-
-    return decide
-
-
 def _open(decision: Callable) -> Callable:
-    return _in([s for s in Status if s != Status.CLOSED], decision, gettext_lazy("The investigation is closed."))
+    return in_states([s for s in Status if s != Status.CLOSED], decision, gettext_lazy("The investigation is closed."))
 
 
 def _startable(user, investigation: Investigation) -> Decision:
-    decision = _in([Status.INITIATED], permissions.can_lead, gettext_lazy("The work has already started."))(
+    decision = in_states([Status.INITIATED], permissions.can_lead, gettext_lazy("The work has already started."))(
         user, investigation
     )
     if decision and investigation.leader_id is None:
         return Denied(_("Assign an analysis leader first."))
     return decision
-
-
-@dataclass(frozen=True)
-class Operation:
-    name: str  # URL name (investigations:<name>) and form key on the page
-    path: str  # below utredningar/<pk>/
-    form: type
-    decide: Callable
-    perform: Callable  # (actor, investigation, data, item) -> None
-    success: str
-    anchor: str
-    item: type | None = None  # a row of this investigation named by <item> in the URL
-
-
-def _v(data: dict) -> int | None:
-    return data.get("version")
 
 
 OPERATIONS: dict[str, Operation] = {
@@ -108,7 +81,7 @@ OPERATIONS: dict[str, Operation] = {
             f.LinkIncidentForm,
             _open(permissions.can_decide),
             lambda actor, inv, d, item: services.incident_link(
-                investigation=inv, actor=actor, incident=d["incident"], version=_v(d)
+                investigation=inv, actor=actor, incident=d["incident"], version=version_of(d)
             ),
             gettext_lazy("The incident has been linked."),
             "incidents",
@@ -119,7 +92,7 @@ OPERATIONS: dict[str, Operation] = {
             f.MethodForm,
             _open(permissions.can_decide),
             lambda actor, inv, d, item: services.method_decide(
-                investigation=inv, actor=actor, method=d["method"], reason=d["reason"], version=_v(d)
+                investigation=inv, actor=actor, method=d["method"], reason=d["reason"], version=version_of(d)
             ),
             gettext_lazy("The method has been decided."),
             "team",
@@ -130,7 +103,7 @@ OPERATIONS: dict[str, Operation] = {
             f.LeaderForm,
             _open(permissions.can_decide),
             lambda actor, inv, d, item: services.leader_assign(
-                investigation=inv, actor=actor, leader=d["leader"], version=_v(d)
+                investigation=inv, actor=actor, leader=d["leader"], version=version_of(d)
             ),
             gettext_lazy("The analysis leader has been assigned and notified."),
             "team",
@@ -141,7 +114,7 @@ OPERATIONS: dict[str, Operation] = {
             f.MemberAddForm,
             _open(permissions.can_lead),
             lambda actor, inv, d, item: services.member_add(
-                investigation=inv, actor=actor, user=d["user"], role=d["role"], version=_v(d)
+                investigation=inv, actor=actor, user=d["user"], role=d["role"], version=version_of(d)
             ),
             gettext_lazy("The team member has been added."),
             "team",
@@ -152,18 +125,21 @@ OPERATIONS: dict[str, Operation] = {
             f.MemberRemoveForm,
             _open(permissions.can_lead),
             lambda actor, inv, d, item: services.member_remove(
-                investigation=inv, actor=actor, member=item, version=_v(d)
+                investigation=inv, actor=actor, member=item, version=version_of(d)
             ),
             gettext_lazy("The team member has been removed."),
             "team",
             TeamMember,
+            "investigation",
         ),
         Operation(
             "start",
             "starta/",
             f.StartForm,
             _startable,
-            lambda actor, inv, d, item: services.investigation_start(investigation=inv, actor=actor, version=_v(d)),
+            lambda actor, inv, d, item: services.investigation_start(
+                investigation=inv, actor=actor, version=version_of(d)
+            ),
             gettext_lazy("The investigation has started."),
             "status",
         ),
@@ -187,6 +163,7 @@ OPERATIONS: dict[str, Operation] = {
             gettext_lazy("The step has been removed."),
             "course",
             CourseEvent,
+            "investigation",
         ),
         Operation(
             "cause-add",
@@ -208,6 +185,7 @@ OPERATIONS: dict[str, Operation] = {
             gettext_lazy("The cause has been removed."),
             "causes",
             InvestigationCause,
+            "investigation",
         ),
         Operation(
             "patient",
@@ -221,7 +199,7 @@ OPERATIONS: dict[str, Operation] = {
                 invited_on=d["invited_on"],
                 not_invited_reason=d["not_invited_reason"],
                 account=d["account"],
-                version=_v(d),
+                version=version_of(d),
             ),
             gettext_lazy("The patient's participation has been recorded."),
             "patient",
@@ -240,7 +218,7 @@ OPERATIONS: dict[str, Operation] = {
                 serious_increased_care=d["serious_increased_care"],
                 serious_death=d["serious_death"],
                 conclusions=d["conclusions"],
-                version=_v(d),
+                version=version_of(d),
             ),
             gettext_lazy("The conclusions have been recorded."),
             "conclusions",
@@ -256,7 +234,7 @@ OPERATIONS: dict[str, Operation] = {
                 extra_care_days=d["extra_care_days"],
                 cost_per_care_day=d["cost_per_care_day"],
                 other_costs=d["other_costs"],
-                version=_v(d),
+                version=version_of(d),
             ),
             gettext_lazy("The cost estimate has been recorded."),
             "costs",
@@ -283,8 +261,8 @@ OPERATIONS: dict[str, Operation] = {
             "report-ready",
             "rapport-klar/",
             f.ReportReadyForm,
-            _in([Status.IN_PROGRESS], permissions.can_lead, gettext_lazy("Start the investigation first.")),
-            lambda actor, inv, d, item: services.report_ready(investigation=inv, actor=actor, version=_v(d)),
+            in_states([Status.IN_PROGRESS], permissions.can_lead, gettext_lazy("Start the investigation first.")),
+            lambda actor, inv, d, item: services.report_ready(investigation=inv, actor=actor, version=version_of(d)),
             gettext_lazy("The report is ready."),
             "status",
         ),
@@ -292,9 +270,9 @@ OPERATIONS: dict[str, Operation] = {
             "resume",
             "ateruppta/",
             f.ReasonForm,
-            _in([Status.REPORT_READY], permissions.can_lead, gettext_lazy("The work is already going on.")),
+            in_states([Status.REPORT_READY], permissions.can_lead, gettext_lazy("The work is already going on.")),
             lambda actor, inv, d, item: services.investigation_resume(
-                investigation=inv, actor=actor, reason=d["reason"], version=_v(d)
+                investigation=inv, actor=actor, reason=d["reason"], version=version_of(d)
             ),
             gettext_lazy("The work has been resumed."),
             "status",
@@ -303,8 +281,10 @@ OPERATIONS: dict[str, Operation] = {
             "follow-up",
             "uppfoljning/",
             f.FollowUpForm,
-            _in([Status.REPORT_READY], permissions.can_lead, gettext_lazy("The follow-up comes after the report.")),
-            lambda actor, inv, d, item: services.follow_up_start(investigation=inv, actor=actor, version=_v(d)),
+            in_states(
+                [Status.REPORT_READY], permissions.can_lead, gettext_lazy("The follow-up comes after the report.")
+            ),
+            lambda actor, inv, d, item: services.follow_up_start(investigation=inv, actor=actor, version=version_of(d)),
             gettext_lazy("The follow-up has started."),
             "status",
         ),
@@ -312,7 +292,9 @@ OPERATIONS: dict[str, Operation] = {
             "evaluate",
             "atgarder/<int:item>/utvardera/",
             f.EvaluateForm,
-            _in([Status.FOLLOW_UP], permissions.can_lead, gettext_lazy("Actions are evaluated during the follow-up.")),
+            in_states(
+                [Status.FOLLOW_UP], permissions.can_lead, gettext_lazy("Actions are evaluated during the follow-up.")
+            ),
             lambda actor, inv, d, item: services.action_evaluate(
                 investigation=inv,
                 actor=actor,
@@ -324,17 +306,20 @@ OPERATIONS: dict[str, Operation] = {
             gettext_lazy("The evaluation has been saved."),
             "actions",
             InvestigationAction,
+            "investigation",
         ),
         Operation(
             "close",
             "avsluta/",
             f.CloseForm,
-            _in(
+            in_states(
                 [Status.REPORT_READY, Status.FOLLOW_UP],
                 permissions.can_lead,
                 gettext_lazy("The investigation is closed after the report and its follow-up."),
             ),
-            lambda actor, inv, d, item: services.investigation_close(investigation=inv, actor=actor, version=_v(d)),
+            lambda actor, inv, d, item: services.investigation_close(
+                investigation=inv, actor=actor, version=version_of(d)
+            ),
             gettext_lazy("The investigation has been closed."),
             "status",
         ),
@@ -477,11 +462,6 @@ def investigation_detail(request, pk: int):
     return _render_case(request, _visible(request, pk))
 
 
-def _require(decision: Decision) -> None:
-    if not decision:
-        raise PermissionDenied(decision.reason)
-
-
 # --- Opening ----------------------------------------------------------------------------------
 
 
@@ -499,7 +479,7 @@ def _incident_to_open(request) -> Incident:
 def investigation_new(request):
     """Open an investigation of an incident (`?avvikelse=<id>`): method, reason, leader."""
     incident = _incident_to_open(request)
-    _require(permissions.can_open(request.user, incident))
+    require(permissions.can_open(request.user, incident))
     form = f.OpenForm(request.POST or None, incident=incident)
     status = 200
     if request.method == "POST":
@@ -515,7 +495,7 @@ def investigation_new(request):
                     leader=data["leader"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -531,14 +511,6 @@ def investigation_new(request):
     )
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 # --- Operations on the working space --------------------------------------------------------
 
 
@@ -548,34 +520,19 @@ def investigation_operation(request, pk: int, operation: str, item: int | None =
     """Check (404, then 403 with the reason), parse, call one service, redirect back."""
     op = OPERATIONS[operation]
     investigation = _visible(request, pk)
-    row = get_object_or_404(op.item.objects.all(), pk=item, investigation=investigation) if op.item else None
-    _require(op.decide(request.user, investigation))
-    kwargs = {"item": row} if row is not None else {}
+    form_kwargs = {"investigation": investigation}
     if op.form is f.LinkIncidentForm:
-        kwargs["visible"] = Incident.objects.visible_to(request.user)
-    form = op.form(request.POST, investigation=investigation, **kwargs)
-    if not form.is_valid():
-        return _render_case(request, investigation, status=400, bound=form)
-    try:
-        op.perform(request.user, investigation, form.cleaned_data, row)
-    except (StaleVersionError, ConflictError, ValidationError) as error:
-        return _refuse(request, investigation, form, error)
-    messages.success(request, str(op.success))
-    return redirect(f"{reverse('investigations:detail', kwargs={'pk': investigation.pk})}#{op.anchor}")
-
-
-def _refuse(request, investigation: Investigation, form, error: Exception):
-    """Show the page again, with the message and the user's input kept."""
-    fresh = _visible(request, investigation.pk)
-    if isinstance(error, StaleVersionError):
-        data = form.data.copy()
-        data["version"] = str(fresh.version)
-        form.data = data
-        return _render_case(request, fresh, status=409, bound=form, stale=error)
-    if isinstance(error, ConflictError):
-        return _render_case(request, fresh, status=409, bound=form, problem=error.message)
-    _add_errors(form, error)
-    return _render_case(request, fresh, status=400, bound=form)
+        form_kwargs["visible"] = Incident.objects.visible_to(request.user)
+    return run_operation(
+        request,
+        investigation,
+        op,
+        item,
+        render_case=_render_case,
+        reload=lambda: _visible(request, pk),
+        detail_url=reverse("investigations:detail", kwargs={"pk": pk}),
+        form_kwargs=form_kwargs,
+    )
 
 
 # --- The report -------------------------------------------------------------------------------

@@ -221,7 +221,7 @@ def test_the_report_page_and_pdf_hold_everything_and_no_patient_identity(client,
     pdf = client.get(reverse("investigations:report-pdf", kwargs={"pk": inv.pk}))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert f'filename="{inv.reference}.pdf"' in pdf["Content-Disposition"]
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert inv.reference in text
     assert "Utredningsrapport" in text and "Orsaker" in text
     assert "dubbelkontroll vid insulin" in text
