@@ -17,6 +17,12 @@ class LexMariaConfig(AppConfig):
         if incident_close_blocker not in CLOSE_RULES:
             CLOSE_RULES.append(incident_close_blocker)
 
+        from incidents.handling_views import CASE_PANELS
+        from lexmaria.views import incident_panel
+
+        if incident_panel not in CASE_PANELS:
+            CASE_PANELS.append(incident_panel)
+
 
 def _open_case_on_request(sender, *, incident, actor, reason, **kwargs):
     """A handler requested an assessment: the case is opened in the same transaction."""

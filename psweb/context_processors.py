@@ -81,6 +81,9 @@ def navigation(request):
                 (INVESTIGATIONS_URL_NAME, "investigations:detail", "investigations:new", "investigations:report"),
             )
         )
+    lexmaria_url = _optional_url("lexmaria:list") if has_perm(user, Perm.LEXMARIA_VIEW) else None
+    if lexmaria_url:
+        items.append(NavItem(_("Lex Maria"), lexmaria_url, ("lexmaria:list", "lexmaria:detail", "lexmaria:ivo")))
     can_view_memberships = has_perm(user, Perm.MEMBERSHIP_VIEW)
     can_review_log = has_perm(user, Perm.ACCESSLOG_VIEW)
     if can_view_memberships:

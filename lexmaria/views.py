@@ -1,0 +1,389 @@
+"""Lex Maria pages: the list with the clock, opening a case from an incident, the case page
+with the decision and the IVO dialogue, the IVO report (page, PDF, text to paste into IVO's
+e-service) and the yearly follow-up of the actions promised to IVO.
+
+Every operation on the case page is a POST to its own short URL (`OPERATIONS`), checked with
+the same predicates the API uses, calling one service (psweb.case_pages).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import Denied, has_perm
+from accounts.roles import Perm
+from incidents.models import EffectClass, Incident
+from investigations.models import Investigation
+from lexmaria import forms as f
+from lexmaria import permissions, services
+from lexmaria.ivo import ivo_report, ivo_report_text
+from lexmaria.models import OPEN_STATES, REPORTED_STATES, TRANSITIONS, Decision, LexMariaCase, PromisedAction, Status
+from lexmaria.selectors import case_clock, cases_for, clocks_for, yearly_follow_up
+from psweb.case_pages import Operation, add_errors, in_states, require, run_operation, version_of
+
+
+def _state(transition: str, decision, message) -> callable:
+    return in_states(TRANSITIONS[transition][0], decision, message)
+
+
+def _may_follow_up(user, case: LexMariaCase):
+    decision = permissions.can_prepare(user, case)
+    if decision and not (
+        case.decision == Decision.REPORT and (case.status in REPORTED_STATES or case.status == Status.CLOSED)
+    ):
+        return Denied(_("Actions are followed up once the report has been sent to IVO."))
+    return decision
+
+
+def _may_reopen(user, case: LexMariaCase):
+    decision = permissions.can_decide(user, case)
+    if decision and not (case.status == Status.CLOSED and case.decision == Decision.NO_REPORT):
+        return Denied(_("Only a decision not to report can be reopened."))
+    return decision
+
+
+OPERATIONS: dict[str, Operation] = {
+    op.name: op
+    for op in [
+        Operation(
+            "decide",
+            "beslut/",
+            f.DecideForm,
+            _state("decide_report", permissions.can_decide, gettext_lazy("The decision has been made.")),
+            lambda actor, case, d, item: services.case_decide(
+                case=case, actor=actor, decision=d["decision"], motivation=d["motivation"], version=version_of(d)
+            ),
+            gettext_lazy("The decision has been recorded."),
+            "decision",
+        ),
+        Operation(
+            "reopen",
+            "ateroppna/",
+            f.ReasonForm,
+            _may_reopen,
+            lambda actor, case, d, item: services.case_reopen(
+                case=case, actor=actor, reason=d["reason"], version=version_of(d)
+            ),
+            gettext_lazy("The case has been reopened for a new assessment."),
+            "decision",
+        ),
+        Operation(
+            "link-investigation",
+            "utredning/",
+            f.LinkInvestigationForm,
+            in_states(OPEN_STATES, permissions.can_prepare, gettext_lazy("The case is closed.")),
+            lambda actor, case, d, item: services.investigation_link(
+                case=case, actor=actor, investigation=d["investigation"], version=version_of(d)
+            ),
+            gettext_lazy("The investigation has been linked."),
+            "investigation",
+        ),
+        Operation(
+            "mark-reported",
+            "anmald/",
+            f.MarkReportedForm,
+            _state("mark_reported", permissions.can_prepare, gettext_lazy("Decide to report first.")),
+            lambda actor, case, d, item: services.case_mark_reported(
+                case=case, actor=actor, ivo_reference=d["ivo_reference"], sent_on=d["sent_on"], version=version_of(d)
+            ),
+            gettext_lazy("The report to IVO has been recorded."),
+            "ivo",
+        ),
+        Operation(
+            "supplement-request",
+            "komplettering/",
+            f.SupplementRequestForm,
+            _state("supplement_request", permissions.can_prepare, gettext_lazy("The case has not been reported.")),
+            lambda actor, case, d, item: services.supplement_request(
+                case=case,
+                actor=actor,
+                what=d["what"],
+                due_on=d["due_on"],
+                requested_on=d["requested_on"],
+                version=version_of(d),
+            ),
+            gettext_lazy("IVO's request has been recorded."),
+            "ivo",
+        ),
+        Operation(
+            "supplement-send",
+            "komplettering/skickad/",
+            f.SupplementSendForm,
+            _state("supplement_send", permissions.can_prepare, gettext_lazy("IVO has not asked for a supplement.")),
+            lambda actor, case, d, item: services.supplement_send(
+                case=case, actor=actor, answer=d["answer"], sent_on=d["sent_on"], version=version_of(d)
+            ),
+            gettext_lazy("The supplement has been recorded as sent."),
+            "ivo",
+        ),
+        Operation(
+            "ivo-decision",
+            "ivo-beslut/",
+            f.IvoDecisionForm,
+            _state("ivo_decision", permissions.can_prepare, gettext_lazy("IVO's decision comes after the report.")),
+            lambda actor, case, d, item: services.ivo_decision_record(
+                case=case,
+                actor=actor,
+                kind=d["kind"],
+                decided_on=d["decided_on"],
+                text=d["text"],
+                version=version_of(d),
+            ),
+            gettext_lazy("IVO's decision has been recorded."),
+            "ivo",
+        ),
+        Operation(
+            "close",
+            "avsluta/",
+            f.CloseForm,
+            _state("close", permissions.can_prepare, gettext_lazy("The case is closed after IVO's decision.")),
+            lambda actor, case, d, item: services.case_close(case=case, actor=actor, version=version_of(d)),
+            gettext_lazy("The case has been closed."),
+            "status",
+        ),
+        Operation(
+            "follow-up",
+            "uppfoljning/<int:item>/",
+            f.FollowUpForm,
+            _may_follow_up,
+            lambda actor, case, d, item: services.action_follow_up(
+                case=case,
+                actor=actor,
+                action=item.action,
+                carried_out=d["carried_out"] == "yes",
+                effect_class=d["effect_class"],
+                evidence=d["evidence"],
+                version=version_of(d),
+            ),
+            gettext_lazy("The follow-up has been saved."),
+            "follow-up",
+            PromisedAction,
+            "case",
+        ),
+    ]
+}
+
+
+def _visible(request, pk: int) -> LexMariaCase:
+    """The case if the user may see it; otherwise 404, as if it did not exist."""
+    return get_object_or_404(
+        LexMariaCase.objects.visible_to(request.user).select_related(
+            "unit", "owner", "decided_by", "investigation", "requested_by"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@require_GET
+def case_list(request):
+    if not has_perm(request.user, Perm.LEXMARIA_VIEW):
+        raise PermissionDenied(_("Lex Maria cases are for the chief physician, the patient-safety team and managers."))
+    cases = list(cases_for(request.user).select_related("unit", "owner")[:500])
+    clocks = clocks_for(cases)
+    return render(
+        request,
+        "lexmaria/list.html",
+        {"title": _("Lex Maria"), "rows": [{"case": case, "clock": clocks[case.pk]} for case in cases]},
+    )
+
+
+def _case_context(request, case: LexMariaCase, *, bound=None, problem: str = "", stale=None) -> dict:
+    user = request.user
+    decisions = {name.replace("-", "_"): op.decide(user, case) for name, op in OPERATIONS.items()}
+    forms = {}
+    for name, op in OPERATIONS.items():
+        key = name.replace("-", "_")
+        if op.item is None and decisions[key]:
+            forms[key] = bound if bound is not None and bound.slug == op.form.slug else op.form(case=case)
+    promised = []
+    for row in case.promised_actions.select_related("action", "action__responsible"):
+        form = None
+        if decisions["follow_up"]:
+            slug = f"{f.FollowUpForm.slug}_{row.pk}"
+            form = bound if bound is not None and bound.slug == slug else f.FollowUpForm(case=case, item=row)
+        promised.append({"row": row, "form": form})
+    timeline = list(case.timeline.select_related("actor"))
+    for entry in timeline:
+        entry.who = (entry.actor.get_full_name() or entry.actor.username) if entry.actor else _("the system")
+    return {
+        "title": str(case),
+        "case": case,
+        "clock": case_clock(case),
+        "report": ivo_report(case),
+        "incidents": list(case.incidents.select_related("unit").order_by("occurred_at", "id")),
+        "supplements": list(case.supplements.order_by("requested_on", "id")),
+        "promised": promised,
+        "decisions": decisions,
+        "forms": forms,
+        "problem": problem,
+        "stale": stale,
+        "timeline": timeline,
+    }
+
+
+def _render_case(request, case: LexMariaCase, *, status: int = 200, **kwargs):
+    return render(request, "lexmaria/detail.html", _case_context(request, case, **kwargs), status=status)
+
+
+@login_required
+@require_GET
+def case_detail(request, pk: int):
+    return _render_case(request, _visible(request, pk))
+
+
+@login_required
+@require_POST
+def case_operation(request, pk: int, operation: str, item: int | None = None):
+    op = OPERATIONS[operation]
+    case = _visible(request, pk)
+    form_kwargs = {"case": case}
+    if op.form is f.LinkInvestigationForm:
+        form_kwargs["visible"] = Investigation.objects.visible_to(request.user)
+    return run_operation(
+        request,
+        case,
+        op,
+        item,
+        render_case=_render_case,
+        reload=lambda: _visible(request, pk),
+        detail_url=reverse("lexmaria:detail", kwargs={"pk": pk}),
+        form_kwargs=form_kwargs,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new(request):
+    """Open a case for an incident directly (`?avvikelse=<id>`): the chief physician or a
+    patient-safety officer."""
+    raw = request.GET.get("avvikelse", "")
+    if not raw.isdigit():
+        raise Http404
+    incident = get_object_or_404(
+        Incident.objects.visible_to(request.user).select_related("responsible_unit"), pk=int(raw)
+    )
+    require(permissions.can_open(request.user, incident))
+    form = f.OpenForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                case = services.case_open(actor=request.user, incidents=[incident], reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(
+                    request, _("The Lex Maria case %(reference)s has been opened.") % {"reference": case.reference}
+                )
+                return redirect("lexmaria:detail", pk=case.pk)
+        status = 400
+    return render(
+        request,
+        "lexmaria/new.html",
+        {"title": _("Open a Lex Maria case"), "incident": incident, "form": form},
+        status=status,
+    )
+
+
+# --- The report to IVO ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def ivo_page(request, pk: int):
+    case = _visible(request, pk)
+    return render(
+        request,
+        "lexmaria/ivo.html",
+        {
+            "title": _("Report to IVO %(reference)s") % {"reference": case.reference},
+            "case": case,
+            "report": ivo_report(case),
+        },
+    )
+
+
+@login_required
+@require_GET
+def ivo_pdf(request, pk: int):
+    from weasyprint import CSS, HTML
+
+    case = _visible(request, pk)
+    html = render_to_string("lexmaria/ivo_document.html", {"case": case, "report": ivo_report(case)}, request=request)
+    with open(finders.find("css/document.css"), encoding="utf-8") as css:
+        stylesheet = CSS(string=css.read())
+    pdf = HTML(string=html, url_fetcher=_no_fetch).write_pdf(stylesheets=[stylesheet])
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-IVO.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def ivo_text(request, pk: int):
+    case = _visible(request, pk)
+    response = HttpResponse(ivo_report_text(ivo_report(case)), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-IVO.txt"'
+    return response
+
+
+def _no_fetch(url: str, *args, **kwargs):
+    raise ValueError(f"psweb does not fetch {url!r} when making a PDF")
+
+
+# --- The yearly follow-up ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def follow_up(request):
+    if not has_perm(request.user, Perm.LEXMARIA_VIEW):
+        raise PermissionDenied(_("Lex Maria cases are for the chief physician, the patient-safety team and managers."))
+    this_year = timezone.localdate().year
+    raw = request.GET.get("ar", "")
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= this_year else this_year - 1
+    summary = yearly_follow_up(request.user, year)
+    return render(
+        request,
+        "lexmaria/follow_up.html",
+        {
+            "title": _("Follow-up of the actions promised to IVO"),
+            "year": year,
+            "years": list(range(this_year, this_year - 6, -1)),
+            "summary": summary,
+            "effects": [
+                (label, summary.done_by_effect.get(value, 0))
+                for value, label in [*EffectClass.choices, ("", _("Not classified"))]
+            ],
+        },
+    )
+
+
+# --- On the incident page ---------------------------------------------------------------------
+
+
+def incident_panel(user, incident) -> dict | None:
+    """The incident case page's Lex Maria panel: its case, or opening one."""
+    if not has_perm(user, Perm.LEXMARIA_VIEW):
+        return None
+    case = LexMariaCase.objects.visible_to(user).filter(links__incident=incident).first()
+    may_open = case is None and bool(permissions.can_open(user, incident))
+    if case is None and not may_open:
+        return None
+    return {
+        "template": "lexmaria/_incident_panel.html",
+        "case": case,
+        "open_url": f"{reverse('lexmaria:new')}?avvikelse={incident.pk}" if may_open else None,
+    }
