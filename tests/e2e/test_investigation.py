@@ -22,14 +22,16 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 ACCOUNT = "Jag sa till sköterskan att jag redan hade fått mina tabletter, men ingen lyssnade."
 
 
-def test_an_analysis_leader_runs_an_event_analysis_to_its_report(
-    page, phone_page, live_server, cast, tree, sign_in
-):
+def test_an_analysis_leader_runs_an_event_analysis_to_its_report(page, phone_page, live_server, cast, tree, sign_in):
     leader = UserFactory(username="analysledaren", first_name="Anna", last_name="Analys")
     MembershipFactory(user=leader, unit=tree.region, role=Role.ANALYST)
     incident = report(cast.reporter, tree.medicin_ward, description="Patienten fick dubbel dos Waran.")
     inv = services.investigation_open(
-        incidents=[incident], actor=cast.chief_physician, method=Method.EVENT_ANALYSIS, reason="Allvarlig.", leader=leader
+        incidents=[incident],
+        actor=cast.chief_physician,
+        method=Method.EVENT_ANALYSIS,
+        reason="Allvarlig.",
+        leader=leader,
     )
     sign_in(page, leader)
 
