@@ -59,9 +59,10 @@ def test_a_request_without_a_case_blocks_closing(cast, tree, incident):
 
     with translation.override("en"), pytest.raises(incident_services.ConflictError) as error:
         incident_services.incident_close(incident=incident, actor=cast.handler)
-    assert [str(b) for b in error.value.blockers] == [
-        "A Lex Maria assessment must exist: ask the chief physician to open a Lex Maria case for the incident."
-    ]
+    with translation.override("en"):
+        assert [str(b) for b in error.value.blockers] == [
+            "A Lex Maria assessment must exist: ask the chief physician to open a Lex Maria case for the incident."
+        ]
 
 
 def test_a_case_opened_directly_counts_as_the_request(cast, tree, incident):

@@ -223,7 +223,8 @@ def test_the_safety_officer_prepares_as_well_as_the_chief_physician(cast, tree, 
 def test_the_decision_reason_says_who_decides(cast, case):
     with translation.override("en"), pytest.raises(PermissionDenied) as error:
         services.case_decide(case=case, actor=cast.safety_officer, decision=Decision.REPORT, motivation="x")
-    assert str(error.value) == "Only the chief physician decides on Lex Maria."
+    with translation.override("en"):
+        assert str(error.value) == "Only the chief physician decides on Lex Maria."
 
 
 # --- From which state ---------------------------------------------------------------------------
@@ -435,9 +436,10 @@ def test_the_report_is_refused_without_actions(cast, case):
     with translation.override("en"), pytest.raises(services.ConflictError) as error:
         services.case_mark_reported(case=case, actor=cast.chief_physician, ivo_reference="X", sent_on=TODAY())
 
-    assert [str(b) for b in error.value.blockers] == [
-        "There are no actions: the report to IVO must say what will be done, by whom and when."
-    ]
+    with translation.override("en"):
+        assert [str(b) for b in error.value.blockers] == [
+            "There are no actions: the report to IVO must say what will be done, by whom and when."
+        ]
     assert fresh(case).status == Status.DECIDED_TO_REPORT
 
 
