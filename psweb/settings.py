@@ -303,6 +303,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IncidentStatusEnum": "incidents.models.Status",
         "InvestigationStatusEnum": "investigations.models.Status",
+        "LexMariaStatusEnum": "lexmaria.models.Status",
+        "IvoDecisionEnum": "lexmaria.models.IvoDecision",
+        "LexMariaTimelineKindEnum": "lexmaria.models.TimelineEntry.Kind",
     },
 }
 

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("incidents.api.urls")),
     path("", include("investigations.api.urls")),
+    path("", include("lexmaria.api.urls")),
     path("", include("outbox.api")),
 ]
 
