@@ -154,6 +154,18 @@ def api_client():
 
 
 @pytest.fixture
+def api(api_client):
+    """api(user): the API client signed in as `user`, asking for English messages."""
+
+    def _as(user):
+        api_client.force_login(user)
+        api_client.credentials(HTTP_ACCEPT_LANGUAGE="en")
+        return api_client
+
+    return _as
+
+
+@pytest.fixture
 def login(client):
     """login(user) signs `user` in on the Django test client and returns the client."""
 

@@ -24,19 +24,6 @@ from tests.factories import MembershipFactory, UserFactory, make_unit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def api(api_client):
-    """api(user): the API client signed in as `user`, asking for English messages (the
-    assertions below quote the English source strings; Swedish is the default)."""
-
-    def _as(user):
-        api_client.force_login(user)
-        api_client.credentials(HTTP_ACCEPT_LANGUAGE="en")
-        return api_client
-
-    return _as
-
-
 # --- /api/v1/me/ -----------------------------------------------------------------------
 
 

@@ -62,6 +62,12 @@ class CaseErrorsMixin:
     def get_exception_handler(self):
         return _api_exception_handler
 
+    def _valid(self, serializer_class, data=None) -> dict:
+        """The request's data (or `data`) checked by `serializer_class`; 400 field by field."""
+        serializer = serializer_class(data=self.request.data if data is None else data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
     def handle_exception(self, exc):
         if isinstance(exc, services.StaleVersionError):
             exc = StaleVersion(exc.message, exc.changes)
@@ -144,11 +150,6 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     # --- helpers ---------------------------------------------------------------------------
-
-    def _valid(self, serializer_class, data=None) -> dict:
-        serializer = serializer_class(data=self.request.data if data is None else data)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
 
     def _reloaded(self, pk: int) -> Incident:
         return self.narrow_queryset(Incident.objects.all()).get(pk=pk)

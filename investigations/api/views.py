@@ -80,11 +80,6 @@ class InvestigationViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.Retrie
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _valid(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
     def _allowed(self, operation: str) -> Investigation:
         """The investigation (404 outside scope), if the caller may do `operation` (else 403)."""
         investigation = self.get_object()

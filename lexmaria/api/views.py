@@ -91,11 +91,6 @@ class LexMariaCaseViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.Retriev
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _valid(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
     def _allowed(self, predicate) -> LexMariaCase:
         """The case (404 outside scope), if `predicate` allows the caller (else 403 with the
         reason). The state is the service's to check (409)."""

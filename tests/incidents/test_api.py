@@ -24,18 +24,6 @@ LIST = "/api/v1/incidents/"
 PERSONNUMMER = "191212121212"
 
 
-@pytest.fixture
-def api(api_client):
-    """api(user): the API client signed in as `user`, asking for English messages."""
-
-    def _as(user):
-        api_client.force_login(user)
-        api_client.credentials(HTTP_ACCEPT_LANGUAGE="en")
-        return api_client
-
-    return _as
-
-
 def url(incident, tail=""):
     return f"{LIST}{incident.pk}/{tail}"
 

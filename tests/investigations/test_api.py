@@ -21,16 +21,6 @@ pytestmark = pytest.mark.django_db
 LIST = "/api/v1/investigations/"
 
 
-@pytest.fixture
-def api(api_client):
-    def _as(user):
-        api_client.force_login(user)
-        api_client.credentials(HTTP_ACCEPT_LANGUAGE="en")
-        return api_client
-
-    return _as
-
-
 def url(inv, tail=""):
     return f"{LIST}{inv.pk}/{tail}"
 

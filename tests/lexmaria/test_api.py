@@ -29,16 +29,6 @@ LIST = "/api/v1/lexmaria/"
 TODAY = timezone.localdate
 
 
-@pytest.fixture
-def api(api_client):
-    def _as(user):
-        api_client.force_login(user)
-        api_client.credentials(HTTP_ACCEPT_LANGUAGE="en")
-        return api_client
-
-    return _as
-
-
 def url(case, tail=""):
     return f"{LIST}{case.pk}/{tail}"
 
