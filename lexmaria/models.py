@@ -19,6 +19,7 @@ from __future__ import annotations
 import pghistory
 import pgtrigger
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -293,6 +294,20 @@ class LexMariaSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.care_provider) if self.care_provider_id else str(_("Default for all care providers"))
+
+    def clean(self):
+        errors = {}
+        for name in ("decision_days", "report_days"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                errors[name] = _("Give at least one day.")
+        shortest = min((v for v in (self.decision_days, self.report_days) if v is not None), default=None)
+        if None not in (self.warn_days_before, shortest) and not errors and self.warn_days_before >= shortest:
+            errors["warn_days_before"] = _("The warning must come before the deadline: fewer days than %(days)s.") % {
+                "days": shortest
+            }
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def for_unit(cls, unit: OrgUnit) -> LexMariaSettings:
