@@ -8,9 +8,11 @@ serious event class that matches it when there is one (any incident that caused 
 have caused harm otherwise). The analysis leader is the demo analyst; the chief physician
 opens them; the discharge analysis has the municipality's MAS on its team.
 
-The services stamp everything "now" (and refuse due dates in the past), so the follow-up
-and the evaluations happen on the day the demo is loaded. Deterministic and idempotent: a
-scenario whose title exists is skipped.
+Each phase is written at the moment it happened (`psweb.demo_time.as_of`): opened a few
+days after the incident was triaged, the work done over the following weeks, the report
+ready after about six weeks and the follow-up some eight months after opening. A scenario
+that needs a long history prefers an incident old enough for it. Deterministic and
+idempotent: a scenario whose title exists is skipped.
 """
 
 from __future__ import annotations
@@ -22,16 +24,29 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import demo as accounts_demo
-from accounts.models import OrgUnit, User
+from accounts.models import Membership, OrgUnit, User
 from incidents.demo import CARE_TEXTS
 from incidents.models import HARM_CLASSES, LEX_MARIA_CLASSES, Action, CaseType, CauseArea, EffectClass, Incident
 from incidents.models import Status as IncidentStatus
 from incidents.services.handling import action_update
 from investigations import services
 from investigations.models import CareInjury, Investigation, InvestigationIncident, Method, Outcome, Status
+from psweb.demo_time import as_of, schedule
 
 LEADER = "analysledare"
 OPENER = "chefslakare"
+
+# Days after opening: start, the work (course, causes, account, conclusions, actions), the
+# report ready, the follow-up (with the evaluations), closing.
+PHASES = (2, 20, 45, 235, 240)
+# How far each target state goes into PHASES, and so how old an incident it wants.
+REACHES = {
+    Status.INITIATED: 0,
+    Status.IN_PROGRESS: 2,
+    Status.REPORT_READY: 3,
+    Status.FOLLOW_UP: 4,
+    Status.CLOSED: 5,
+}
 
 
 @dataclass(frozen=True)
@@ -572,19 +587,24 @@ def _hospital_paths() -> list[str]:
 
 
 def _pick(scenario: Scenario, candidates: list[Incident], hospitals: list[str]) -> Incident | None:
-    """The incident that fits the story best: its text, then a hospital unit (the stories
-    happen on wards), then one a handler has taken on, then a serious event class; among
-    equals the most recent."""
+    """The incident that fits the story best: its text, then old enough for the state the
+    scenario reaches, then a serious event class (so Lex Maria cases have investigations),
+    then a hospital unit (the stories happen on wards), then one a handler has taken on;
+    among equals the most recent."""
     texts = {code: description for code, description, _ in CARE_TEXTS}
     rank = {texts[code]: number for number, code in enumerate(scenario.prefers)}
+    reach = REACHES[scenario.target]
+    needed = dt.timedelta(days=(PHASES[reach - 1] if reach else 0) + 10)
+    now = timezone.now()
 
     def fit(ranked: tuple[int, Incident]) -> tuple:
         order, incident = ranked
         return (
             rank.get(incident.description, len(rank)),
+            now - _opened_at(incident) < needed,
+            incident.event_class not in LEX_MARIA_CLASSES,
             not any(incident.responsible_unit.path.startswith(path) for path in hospitals),
             incident.status == IncidentStatus.SUBMITTED,
-            incident.event_class not in LEX_MARIA_CLASSES,
             order,
         )
 
@@ -592,7 +612,32 @@ def _pick(scenario: Scenario, candidates: list[Incident], hospitals: list[str]) 
     return best[1] if best else None
 
 
+def _opened_at(incident: Incident) -> dt.datetime:
+    """A few days after the incident was triaged (or reported)."""
+    return (incident.triaged_at or incident.reported_at or incident.occurred_at) + dt.timedelta(days=3)
+
+
+def _in_office_since(people: dict[str, User]) -> dt.datetime:
+    first = Membership.objects.filter(user__in=people.values()).order_by("-valid_from").first()
+    day = first.valid_from if first else timezone.localdate()
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(8)))
+
+
 def _investigate(scenario: Scenario, incident: Incident, people: dict[str, User]) -> Investigation:
+    opened = max(_opened_at(incident), _in_office_since(people))
+    reach = REACHES[scenario.target]
+    moments = [opened, *schedule(opened, list(PHASES[:reach]), end=timezone.now() - dt.timedelta(hours=2))]
+    phases = [as_of(moment) for moment in moments]
+    with phases[0]:
+        investigation = _open(scenario, incident, people)
+    for number, phase in enumerate(phases[1:], start=1):
+        with phase:
+            investigation = Investigation.objects.get(pk=investigation.pk)
+            _PHASE_STEPS[number](scenario, investigation, incident, people)
+    return investigation
+
+
+def _open(scenario: Scenario, incident: Incident, people: dict[str, User]) -> Investigation:
     leader, opener = people[LEADER], people[OPENER]
     investigation = services.investigation_open(
         incidents=[incident],
@@ -604,10 +649,15 @@ def _investigate(scenario: Scenario, incident: Incident, people: dict[str, User]
     )
     for username, role in scenario.team:
         services.member_add(investigation=investigation, actor=leader, user=people[username], role=role)
-    if scenario.target == Status.INITIATED:
-        return investigation
+    return investigation
 
-    services.investigation_start(investigation=investigation, actor=leader)
+
+def _start(scenario: Scenario, investigation: Investigation, incident: Incident, people: dict[str, User]) -> None:
+    services.investigation_start(investigation=investigation, actor=people[LEADER])
+
+
+def _work(scenario: Scenario, investigation: Investigation, incident: Incident, people: dict[str, User]) -> None:
+    leader = people[LEADER]
     now = timezone.now()
     for step in scenario.course:
         at = min(incident.occurred_at + dt.timedelta(minutes=step.minutes), now - dt.timedelta(minutes=1))
@@ -649,7 +699,7 @@ def _investigate(scenario: Scenario, incident: Incident, people: dict[str, User]
     if scenario.costs:
         services.costs_record(investigation=investigation, actor=leader, **scenario.costs)
     today = timezone.localdate()
-    links = [
+    for spec in scenario.actions:
         services.action_add(
             investigation=investigation,
             actor=leader,
@@ -659,33 +709,41 @@ def _investigate(scenario: Scenario, incident: Incident, people: dict[str, User]
             effect_class=spec.effect,
             causes=[causes[i] for i in spec.causes],
         )
-        for spec in scenario.actions
-    ]
-    if scenario.target == Status.IN_PROGRESS:
-        return investigation
 
-    services.report_ready(investigation=investigation, actor=leader)
-    if scenario.target == Status.REPORT_READY:
-        return investigation
 
-    if links:
-        services.follow_up_start(investigation=investigation, actor=leader)
-        for spec, link in zip(scenario.actions, links, strict=True):
-            if spec.evaluation is not None:
-                services.action_evaluate(
-                    investigation=investigation,
-                    actor=leader,
-                    link=link,
-                    carried_out=spec.evaluation.carried_out,
-                    outcome=spec.evaluation.outcome,
-                    evidence=spec.evaluation.evidence,
-                )
-            if spec.state:
-                # The action itself belongs to the incident: its handler marks it done there.
-                action_update(action=link.action, actor=opener, state=spec.state)
-    if scenario.target == Status.CLOSED:
-        services.investigation_close(investigation=investigation, actor=leader)
-    return investigation
+def _report_ready(
+    scenario: Scenario, investigation: Investigation, incident: Incident, people: dict[str, User]
+) -> None:
+    services.report_ready(investigation=investigation, actor=people[LEADER])
+
+
+def _follow_up(scenario: Scenario, investigation: Investigation, incident: Incident, people: dict[str, User]) -> None:
+    leader, opener = people[LEADER], people[OPENER]
+    links = list(investigation.actions.select_related("action").order_by("pk"))
+    if not links:
+        return
+    services.follow_up_start(investigation=investigation, actor=leader)
+    for spec, link in zip(scenario.actions, links, strict=True):
+        if spec.evaluation is not None:
+            services.action_evaluate(
+                investigation=investigation,
+                actor=leader,
+                link=link,
+                carried_out=spec.evaluation.carried_out,
+                outcome=spec.evaluation.outcome,
+                evidence=spec.evaluation.evidence,
+            )
+        if spec.state:
+            # The action itself belongs to the incident: its handler marks it done there.
+            action_update(action=link.action, actor=opener, state=spec.state)
+
+
+def _close(scenario: Scenario, investigation: Investigation, incident: Incident, people: dict[str, User]) -> None:
+    services.investigation_close(investigation=investigation, actor=people[LEADER])
+
+
+# The step of each phase after opening (1 = PHASES[0], ...).
+_PHASE_STEPS = {1: _start, 2: _work, 3: _report_ready, 4: _follow_up, 5: _close}
 
 
 __all__ = ["SCENARIOS", "TITLES", "seed_investigations"]

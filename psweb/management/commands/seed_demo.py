@@ -22,6 +22,7 @@ from accounts.models import Membership, OrgUnit, OrgUnitKind, User
 from accounts.roles import Role
 from incidents.demo import seed_incidents
 from investigations.demo import seed_investigations
+from lexmaria.demo import seed_lex_maria
 
 
 class Command(BaseCommand):
@@ -56,14 +57,15 @@ class Command(BaseCommand):
         with transaction.atomic():
             units, units_created = self._seed_units()
             users_created, memberships_created = self._seed_users(units, reset_passwords=reset_passwords)
-            incidents_created = investigations_created = 0
+            incidents_created = investigations_created = cases_created = 0
             if incidents > 0:
                 incidents_created = seed_incidents(count=incidents)
                 investigations_created = seed_investigations()
+                cases_created = seed_lex_maria()
         self.stdout.write(
             f"Demo data: {len(units)} units ({units_created} new), {len(demo.USERS)} users ({users_created} new), "
             f"{memberships_created} new memberships, {incidents_created} new incidents, "
-            f"{investigations_created} new investigations."
+            f"{investigations_created} new investigations, {cases_created} new Lex Maria cases."
         )
         self._print_table()
 
@@ -104,7 +106,9 @@ class Command(BaseCommand):
             unit = units[spec.unit]
             has_membership = Membership.objects.valid_on().filter(user=user, unit=unit, role=spec.role).exists()
             if not has_membership:
-                services.membership_grant(user=user, unit=unit, role=spec.role, actor=None)
+                services.membership_grant(
+                    user=user, unit=unit, role=spec.role, actor=None, valid_from=demo.MEMBERSHIPS_VALID_FROM
+                )
                 memberships_created += 1
         return users_created, memberships_created
 
