@@ -39,6 +39,7 @@ class Perm:
     INDICATOR_VIEW = "indicator.view"
     INDICATOR_EDIT = "indicator.edit"
     INDICATOR_IMPORT = "indicator.import"
+    INDICATOR_DEFINE = "indicator.define"
     STATS_VIEW = "stats.view"
     MEMBERSHIP_VIEW = "membership.view"
     ORG_ADMIN = "org.admin"
@@ -78,6 +79,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.LEXMARIA_PREPARE,
             Perm.INDICATOR_EDIT,
             Perm.INDICATOR_IMPORT,
+            Perm.INDICATOR_DEFINE,
             Perm.MEMBERSHIP_VIEW,
             Perm.ACCESSLOG_VIEW,
         }

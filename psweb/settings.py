@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "incidents",
     "investigations",
     "lexmaria",
+    "indicators",
 ]
 
 MIDDLEWARE = [

@@ -44,6 +44,7 @@ class Tree:
 MIGRATION_DATA = [
     ("accounts.migrations.0002_orgunit_kinds", "add_kinds"),
     ("incidents.migrations.0002_taxonomies", "seed"),
+    ("indicators.migrations.0002_catalogue", "seed"),
 ]
 
 

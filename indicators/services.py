@@ -1,0 +1,404 @@
+"""Every write of indicators and measurements.
+
+A measurement is keyed by (indicator, unit, period start, period end, method): entering or
+importing the same key again updates that point (or changes nothing when the numbers are the
+same), so a file imported twice changes nothing. The value is always derived here from the
+numerator and denominator. Who: `indicator.edit` in the unit (measurement owners, patient-
+safety officers); imports need `indicator.import`; the catalogue and the national reference
+values need `indicator.define` (patient-safety officers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import has_perm
+from accounts.models import OrgUnit, OrgUnitKind
+from accounts.roles import Perm
+from indicators.models import (
+    NATIONAL_KIND,
+    Direction,
+    ImportBatch,
+    IndicatorDefinition,
+    Kind,
+    Measurement,
+    TargetKind,
+)
+from indicators.periods import period_kind
+
+NATIONAL_NAME = "Riket (nationellt referensvärde)"
+MAX_COMMENT = 2000
+# Numbers are stored with four decimals; anything finer is refused rather than rounded.
+MAX_NUMBER = Decimal("9999999999.9999")
+
+
+def national_unit() -> OrgUnit:
+    """The national reference unit ("riket"): a root of its own kind, inactive because nothing
+    happens there (it cannot be chosen for a report); its measurements are reference values."""
+    from accounts.services import orgunit_create
+
+    unit = OrgUnit.objects.filter(kind__code=NATIONAL_KIND, parent=None).first()
+    if unit is not None:
+        return unit
+    kind, _created = OrgUnitKind.objects.get_or_create(
+        code=NATIONAL_KIND, defaults={"name": "Riket (nationell referens)", "rank": 0}
+    )
+    unit = orgunit_create(name=NATIONAL_NAME, kind=kind)
+    OrgUnit.objects.filter(pk=unit.pk).update(is_active=False)
+    unit.refresh_from_db()
+    return unit
+
+
+def is_national(unit: OrgUnit) -> bool:
+    return unit.kind.code == NATIONAL_KIND if unit.kind_id else False
+
+
+# --- Checks --------------------------------------------------------------------------------------
+
+
+def may_enter(user, unit: OrgUnit, *, perm: str = Perm.INDICATOR_EDIT) -> bool:
+    """Measurement owners enter for the units in their scope; national reference values are
+    kept by those who keep the catalogue."""
+    if is_national(unit):
+        return has_perm(user, Perm.INDICATOR_DEFINE)
+    return has_perm(user, perm, unit)
+
+
+def _number(value, field: str, errors: dict, *, required: bool) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors[field] = _("Give a number.")
+        return None
+    if isinstance(value, str):
+        value = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors[field] = _("“%(value)s” is not a number.") % {"value": value}
+        return None
+    if not number.is_finite():
+        errors[field] = _("“%(value)s” is not a number.") % {"value": value}
+        return None
+    if number < 0:
+        errors[field] = _("The number cannot be negative.")
+    elif number > MAX_NUMBER:
+        errors[field] = _("The number is too large.")
+    elif number != number.quantize(Decimal("0.0001")):
+        errors[field] = _("Give at most four decimals.")
+    return number
+
+
+def method_for(indicator: IndicatorDefinition, method: str, period_start: dt.date, methods=None) -> str:
+    """The method a point is measured with: the one named, or the one in use on its start date.
+    An indicator without method versions has none (blank)."""
+    versions = methods if methods is not None else list(indicator.methods.all())
+    if method:
+        return method
+    in_use = [version for version in versions if version.valid_from <= period_start]
+    return max(in_use, key=lambda version: version.valid_from).code if in_use else ""
+
+
+@dataclass
+class Checked:
+    """A measurement's fields after checking, ready to be saved."""
+
+    indicator: IndicatorDefinition
+    unit: OrgUnit
+    period_start: dt.date
+    period_end: dt.date
+    numerator: Decimal
+    denominator: Decimal | None
+    method: str
+    comment: str
+    source: str
+
+    @property
+    def key(self) -> tuple:
+        return (self.indicator.pk, self.unit.pk, self.period_start, self.period_end, self.method)
+
+    @property
+    def value(self) -> Decimal:
+        return derived_value(self.indicator, self.numerator, self.denominator)
+
+
+def derived_value(indicator: IndicatorDefinition, numerator: Decimal, denominator: Decimal | None) -> Decimal:
+    if indicator.kind == Kind.COUNT or denominator is None:
+        return Decimal(numerator).quantize(Decimal("0.000001"))
+    return (Decimal(numerator) * indicator.multiplier / Decimal(denominator)).quantize(Decimal("0.000001"))
+
+
+def check_measurement(
+    *,
+    actor,
+    indicator: IndicatorDefinition | None,
+    unit: OrgUnit | None,
+    period_start,
+    period_end,
+    numerator,
+    denominator,
+    method: str = "",
+    comment: str = "",
+    source: str = "",
+    methods=None,
+    perm: str = Perm.INDICATOR_EDIT,
+) -> tuple[Checked | None, dict[str, str]]:
+    """Check one measurement; returns it, or the errors field by field (in Swedish when the
+    language is Swedish). Shared by the form, the API and the import."""
+    errors: dict[str, str] = {}
+    if indicator is None:
+        errors["indicator"] = _("Choose an indicator from the catalogue.")
+    elif not indicator.is_active:
+        errors["indicator"] = _("The indicator %(code)s is no longer in use.") % {"code": indicator.code}
+    if unit is None:
+        errors["unit"] = _("Choose a unit.")
+    elif not may_enter(actor, unit, perm=perm):
+        errors["unit"] = _("You may not enter measurements for %(unit)s.") % {"unit": unit.name}
+    today = timezone.localdate()
+    for name, day in (("period_start", period_start), ("period_end", period_end)):
+        if isinstance(day, dt.datetime) or not isinstance(day, dt.date):
+            errors[name] = _("Give a date (YYYY-MM-DD).")
+    if "period_start" not in errors and period_start > today:
+        errors["period_start"] = _("The period has not begun yet.")
+    if "period_start" not in errors and "period_end" not in errors and period_end < period_start:
+        errors["period_end"] = _("The period cannot end before it begins.")
+    numerator_value = _number(numerator, "numerator", errors, required=True)
+    denominator_value = None
+    if indicator is not None:
+        if indicator.has_denominator:
+            denominator_value = _number(denominator, "denominator", errors, required=True)
+            if denominator_value is not None and "denominator" not in errors and denominator_value == 0:
+                errors["denominator"] = _("The denominator must be greater than zero.")
+            if (
+                indicator.kind == Kind.PROPORTION
+                and numerator_value is not None
+                and denominator_value
+                and "numerator" not in errors
+                and numerator_value > denominator_value
+            ):
+                errors["numerator"] = _("The numerator cannot be larger than the denominator in a proportion.")
+        elif denominator not in (None, ""):
+            errors["denominator"] = _("%(code)s is a count: leave the denominator empty.") % {"code": indicator.code}
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        errors["comment"] = _("The comment is too long (at most %(max)s characters).") % {"max": MAX_COMMENT}
+    source = (source or "").strip()[:200]
+    method = (method or "").strip()
+    if indicator is not None and "period_start" not in errors:
+        versions = methods if methods is not None else list(indicator.methods.all())
+        if method and method not in {version.code for version in versions}:
+            known = ", ".join(version.code for version in versions) or _("none")
+            errors["method"] = _("%(code)s has no method “%(method)s”. Known methods: %(known)s.") % {
+                "code": indicator.code,
+                "method": method,
+                "known": known,
+            }
+        else:
+            method = method_for(indicator, method, period_start, versions)
+    if errors:
+        return None, errors
+    return (
+        Checked(indicator, unit, period_start, period_end, numerator_value, denominator_value, method, comment, source),
+        {},
+    )
+
+
+# --- Writing ------------------------------------------------------------------------------------
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+
+def _differs(row: Measurement, checked: Checked) -> bool:
+    return (
+        row.numerator != checked.numerator
+        or row.denominator != checked.denominator
+        or row.comment != checked.comment
+        or (checked.source and row.source != checked.source)
+    )
+
+
+def _apply(row: Measurement, checked: Checked, actor, batch) -> None:
+    row.numerator, row.denominator, row.value = checked.numerator, checked.denominator, checked.value
+    row.comment = checked.comment
+    if checked.source:
+        row.source = checked.source
+    row.entered_by, row.batch = actor, batch
+
+
+def _new(checked: Checked, actor, batch) -> Measurement:
+    return Measurement(
+        indicator=checked.indicator,
+        unit=checked.unit,
+        period_start=checked.period_start,
+        period_end=checked.period_end,
+        period_kind=period_kind(checked.period_start, checked.period_end),
+        numerator=checked.numerator,
+        denominator=checked.denominator,
+        value=checked.value,
+        method=checked.method,
+        source=checked.source,
+        comment=checked.comment,
+        entered_by=actor,
+        batch=batch,
+    )
+
+
+@transaction.atomic
+def measurement_save(*, actor, **fields) -> tuple[Measurement, str]:
+    """Enter one measurement, or correct the one with the same key. Returns the row and
+    whether it was created, updated or unchanged."""
+    checked, errors = check_measurement(actor=actor, **fields)
+    if errors:
+        if set(errors) == {"unit"} and fields.get("unit") is not None:
+            raise PermissionDenied(errors["unit"])
+        raise ValidationError(errors)
+    outcomes = upsert([checked], actor=actor)
+    row = Measurement.objects.get(
+        indicator=checked.indicator,
+        unit=checked.unit,
+        period_start=checked.period_start,
+        period_end=checked.period_end,
+        method=checked.method,
+    )
+    return row, outcomes[0]
+
+
+def upsert(rows: list[Checked], *, actor, batch: ImportBatch | None = None) -> list[str]:
+    """Save checked rows in bulk: new keys are created, changed ones updated, the same numbers
+    left untouched. Returns each row's outcome. The caller holds the transaction."""
+    if not rows:
+        return []
+    keys = {row.key for row in rows}
+    indicator_ids = {key[0] for key in keys}
+    unit_ids = {key[1] for key in keys}
+    starts = [key[2] for key in keys]
+    existing = {
+        (m.indicator_id, m.unit_id, m.period_start, m.period_end, m.method): m
+        for m in Measurement.objects.select_for_update().filter(
+            indicator_id__in=indicator_ids,
+            unit_id__in=unit_ids,
+            period_start__gte=min(starts),
+            period_start__lte=max(starts),
+        )
+        if (m.indicator_id, m.unit_id, m.period_start, m.period_end, m.method) in keys
+    }
+    created, changed, outcomes = [], [], []
+    seen: dict[tuple, Measurement] = {}
+    for checked in rows:
+        row = existing.get(checked.key) or seen.get(checked.key)
+        if row is None:
+            row = _new(checked, actor, batch)
+            created.append(row)
+            seen[checked.key] = row
+            outcomes.append(CREATED)
+        elif _differs(row, checked):
+            _apply(row, checked, actor, batch)
+            if row.pk and row not in changed:
+                changed.append(row)
+            outcomes.append(UPDATED)
+        else:
+            outcomes.append(UNCHANGED)
+    Measurement.objects.bulk_create(created, batch_size=2000)
+    if changed:
+        Measurement.objects.bulk_update(
+            changed,
+            ["numerator", "denominator", "value", "comment", "source", "entered_by", "batch", "updated_at"],
+            batch_size=2000,
+        )
+    return outcomes
+
+
+@transaction.atomic
+def measurement_invalidate(*, actor, measurement: Measurement, reason: str) -> Measurement:
+    """Leave a point out of every aggregate, with the reason (e.g. "too few patients measured")."""
+    measurement = Measurement.objects.select_for_update().select_related("unit__kind").get(pk=measurement.pk)
+    if not may_enter(actor, measurement.unit):
+        raise PermissionDenied(_("You may not change measurements of %(unit)s.") % {"unit": measurement.unit.name})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the measurement is invalid.")})
+    if len(reason) > MAX_COMMENT:
+        raise ValidationError(
+            {"reason": _("The text is too long (at most %(max)s characters).") % {"max": MAX_COMMENT}}
+        )
+    measurement.is_valid, measurement.invalid_reason = False, reason
+    measurement.save(update_fields=["is_valid", "invalid_reason", "updated_at"])
+    return measurement
+
+
+@transaction.atomic
+def measurement_revalidate(*, actor, measurement: Measurement) -> Measurement:
+    measurement = Measurement.objects.select_for_update().select_related("unit__kind").get(pk=measurement.pk)
+    if not may_enter(actor, measurement.unit):
+        raise PermissionDenied(_("You may not change measurements of %(unit)s.") % {"unit": measurement.unit.name})
+    measurement.is_valid, measurement.invalid_reason = True, ""
+    measurement.save(update_fields=["is_valid", "invalid_reason", "updated_at"])
+    return measurement
+
+
+# --- The catalogue -------------------------------------------------------------------------------
+
+DEFINITION_FIELDS = (
+    "name",
+    "description",
+    "numerator_label",
+    "denominator_label",
+    "unit_label",
+    "target_kind",
+    "target_value",
+    "target_low",
+    "target_high",
+    "direction",
+    "frequency",
+    "rolling_months",
+    "source",
+    "is_active",
+)
+
+
+@transaction.atomic
+def definition_update(*, actor, indicator: IndicatorDefinition, **changes) -> IndicatorDefinition:
+    """A patient-safety officer edits an indicator: name, texts, target, direction, frequency.
+    The kind and multiplier are fixed once there are measurements (they give the values)."""
+    if not has_perm(actor, Perm.INDICATOR_DEFINE):
+        raise PermissionDenied(_("Only the patient-safety team edits the indicator catalogue."))
+    indicator = IndicatorDefinition.objects.select_for_update().get(pk=indicator.pk)
+    unknown = set(changes) - set(DEFINITION_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This cannot be changed here.") for name in unknown})
+    for name, value in changes.items():
+        setattr(indicator, name, value)
+    errors: dict[str, str] = {}
+    thresholds = (TargetKind.AT_LEAST, TargetKind.AT_MOST, TargetKind.BELOW, TargetKind.ABOVE)
+    if indicator.target_kind in thresholds and indicator.target_value is None:
+        errors["target_value"] = _("Give the target value.")
+    if indicator.target_kind == TargetKind.RANGE:
+        if indicator.target_low is None or indicator.target_high is None:
+            errors["target_low"] = _("Give both ends of the range.")
+        elif indicator.target_low > indicator.target_high:
+            errors["target_high"] = _("The range must end above where it begins.")
+    if indicator.target_kind == TargetKind.RANGE and indicator.direction != Direction.NONE:
+        errors["direction"] = _("With a range as target, neither direction is better.")
+    if errors:
+        raise ValidationError(errors)
+    indicator.full_clean()
+    indicator.save()
+    return indicator
+
+
+def import_batch_create(*, actor, file_name: str, sha256: str, outcomes: list[str]) -> ImportBatch:
+    return ImportBatch.objects.create(
+        file_name=file_name[:255],
+        sha256=sha256,
+        imported_by=actor,
+        rows=len(outcomes),
+        created=outcomes.count(CREATED),
+        updated=outcomes.count(UPDATED),
+        unchanged=outcomes.count(UNCHANGED),
+    )
