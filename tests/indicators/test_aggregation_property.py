@@ -32,7 +32,7 @@ point = st.tuples(
 )
 
 
-class Rollback(Exception):
+class RollbackError(Exception):
     pass
 
 
@@ -42,8 +42,8 @@ def test_a_parent_is_the_weighted_combination_of_its_children(cast, tree, data, 
     try:
         with transaction.atomic():
             _check(cast, tree, data, granularity)
-            raise Rollback
-    except Rollback:
+            raise RollbackError
+    except RollbackError:
         pass
 
 
