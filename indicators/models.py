@@ -187,24 +187,27 @@ NATIONAL_KIND = "riket"
 
 
 class ImportBatch(models.Model):
-    """One committed import of a file: who, when, which file (by its SHA-256) and what changed."""
+    """One uploaded file of measurements: kept as uploaded (for the preview, the confirmation
+    and the audit), and once committed, who committed it and what changed."""
 
     file_name = models.CharField(_("file"), max_length=255)
     sha256 = models.CharField(max_length=64)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    imported_at = models.DateTimeField(default=timezone.now)
+    content = models.BinaryField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    committed_at = models.DateTimeField(null=True, blank=True)
     rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["-imported_at", "-id"]
+        ordering = ["-uploaded_at", "-id"]
         verbose_name = _("import")
         verbose_name_plural = _("imports")
 
     def __str__(self) -> str:
-        return f"{self.file_name} ({self.imported_at:%Y-%m-%d %H:%M})"
+        return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
 
 
 @pghistory.track()

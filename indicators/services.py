@@ -392,13 +392,180 @@ def definition_update(*, actor, indicator: IndicatorDefinition, **changes) -> In
     return indicator
 
 
-def import_batch_create(*, actor, file_name: str, sha256: str, outcomes: list[str]) -> ImportBatch:
+# --- Many rows at once: the import and the API -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the file's row number (header = 1), or the list index + 1 in the API
+    field: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    rows: list[Checked]
+    outcomes: list[str]
+    errors: list[RowError]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {name: self.outcomes.count(name) for name in (CREATED, UPDATED, UNCHANGED)}
+
+
+def _units_by_reference(references) -> dict[str, OrgUnit]:
+    """Units named by id, HSA-id or "riket", in two queries."""
+    texts = {str(ref).strip() for ref in references if ref not in (None, "")}
+    ids = {int(text) for text in texts if text.isdigit()}
+    found: dict[str, OrgUnit] = {}
+    for unit in OrgUnit.objects.filter(pk__in=ids).select_related("kind"):
+        found[str(unit.pk)] = unit
+    hsa = {text for text in texts if not text.isdigit() and text.lower() != NATIONAL_KIND}
+    for unit in OrgUnit.objects.filter(hsa_id__in=hsa).select_related("kind"):
+        found[unit.hsa_id] = unit
+    if any(text.lower() == NATIONAL_KIND for text in texts):
+        national = national_unit()
+        for text in texts:
+            if text.lower() == NATIONAL_KIND:
+                found[text] = national
+    return found
+
+
+def check_rows(*, actor, rows, perm: str = Perm.INDICATOR_IMPORT) -> tuple[list[Checked], list[RowError]]:
+    """Check many measurements; `rows` are (row number, {field: raw value}). Lookups are done
+    once for all rows. A key repeated within the rows is an error on the later row."""
+    from indicators.importing import date_of
+
+    codes = {str(values.get("indicator") or "").strip().upper() for _, values in rows}
+    indicators = {
+        ind.code.upper(): ind for ind in IndicatorDefinition.objects.filter(code__in=codes).prefetch_related("methods")
+    }
+    methods = {ind.pk: list(ind.methods.all()) for ind in indicators.values()}
+    units = _units_by_reference(values.get("unit") for _, values in rows)
+    allowed: dict[int, bool] = {}
+    checked_rows: list[Checked] = []
+    errors: list[RowError] = []
+    first_row_of: dict[tuple, int] = {}
+    for number, values in rows:
+        code = str(values.get("indicator") or "").strip()
+        ind = indicators.get(code.upper())
+        unit_ref = str(values.get("unit") or "").strip()
+        unit = units.get(unit_ref)
+        row_errors: dict[str, str] = {}
+        if ind is None:
+            row_errors["indicator"] = (
+                _("There is no indicator “%(code)s” in the catalogue.") % {"code": code}
+                if code
+                else _("Give the indicator's code.")
+            )
+        if unit is None:
+            row_errors["unit"] = (
+                _("There is no unit “%(unit)s” (give its id in psweb, its HSA-id or “riket”).") % {"unit": unit_ref}
+                if unit_ref
+                else _("Give the unit.")
+            )
+        elif unit.pk not in allowed:
+            allowed[unit.pk] = may_enter(actor, unit, perm=perm)
+        start = date_of(values.get("period_start"))
+        raw_end = values.get("period_end")
+        end = start if raw_end in (None, "") else date_of(raw_end)
+        if start is None:
+            row_errors["period_start"] = _("Give the first day of the period as YYYY-MM-DD.")
+        if end is None and raw_end not in (None, ""):
+            row_errors["period_end"] = _("Give the last day of the period as YYYY-MM-DD.")
+        if unit is not None and not allowed[unit.pk]:
+            row_errors["unit"] = _("You may not import measurements for %(unit)s.") % {"unit": unit.name}
+        if not row_errors:
+            checked, found = check_measurement(
+                actor=actor,
+                indicator=ind,
+                unit=unit,
+                period_start=start,
+                period_end=end,
+                numerator=values.get("numerator"),
+                denominator=values.get("denominator"),
+                method=str(values.get("method") or ""),
+                comment=str(values.get("comment") or ""),
+                source=str(values.get("source") or ""),
+                methods=methods.get(ind.pk),
+                perm=perm,
+            )
+            row_errors.update(found)
+            if checked is not None:
+                earlier = first_row_of.get(checked.key)
+                if earlier is not None:
+                    row_errors["period_start"] = _(
+                        "Row %(earlier)s already has this indicator, unit, period and method."
+                    ) % {"earlier": earlier}
+                else:
+                    first_row_of[checked.key] = number
+                    checked_rows.append(checked)
+        errors.extend(RowError(number, name, str(message)) for name, message in row_errors.items())
+    return checked_rows, errors
+
+
+def measurements_check_and_save(*, actor, rows, commit: bool, perm: str, batch=None) -> ImportResult:
+    """All or nothing: with any row in error nothing is saved and every error is returned;
+    otherwise every row is saved (with `commit`) or only counted (a preview)."""
+    checked, errors = check_rows(actor=actor, rows=rows, perm=perm)
+    if errors:
+        return ImportResult(checked, [], errors)
+    with transaction.atomic():
+        outcomes = upsert(checked, actor=actor, batch=batch)
+        if not commit:
+            transaction.set_rollback(True)
+    return ImportResult(checked, outcomes, [])
+
+
+def import_upload(*, actor, file_name: str, content: bytes) -> ImportBatch:
+    """Keep an uploaded file for its preview and confirmation. Refused (403) to anyone who
+    may import nowhere; the file itself is read when previewed."""
+    import hashlib
+
+    if not has_perm(actor, Perm.INDICATOR_IMPORT) and not has_perm(actor, Perm.INDICATOR_DEFINE):
+        raise PermissionDenied(_("Only measurement owners import measurements."))
     return ImportBatch.objects.create(
-        file_name=file_name[:255],
-        sha256=sha256,
-        imported_by=actor,
-        rows=len(outcomes),
-        created=outcomes.count(CREATED),
-        updated=outcomes.count(UPDATED),
-        unchanged=outcomes.count(UNCHANGED),
+        file_name=(file_name or "mätningar")[:255],
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        uploaded_by=actor,
     )
+
+
+def import_preview(*, actor, batch: ImportBatch) -> ImportResult:
+    """What committing the file would do, row errors included; nothing is saved."""
+    from indicators.importing import read
+
+    rows = read(bytes(batch.content), batch.file_name)
+    return measurements_check_and_save(
+        actor=actor, rows=[(row.line, row.values) for row in rows], commit=False, perm=Perm.INDICATOR_IMPORT
+    )
+
+
+@transaction.atomic
+def import_commit(*, actor, batch: ImportBatch) -> ImportResult:
+    """Save the whole file, or nothing if any row is in error (checked again: the data may
+    have changed since the preview). The same file again changes no measurement."""
+    from indicators.importing import read
+
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.uploaded_by_id != actor.pk:
+        raise PermissionDenied(_("Only the person who uploaded the file can import it."))
+    if batch.committed_at is not None:
+        raise ValidationError(_("This file has already been imported."))
+    rows = read(bytes(batch.content), batch.file_name)
+    result = measurements_check_and_save(
+        actor=actor, rows=[(row.line, row.values) for row in rows], commit=True, perm=Perm.INDICATOR_IMPORT, batch=batch
+    )
+    if result.errors:
+        return result
+    counts = result.counts
+    batch.committed_at = timezone.now()
+    batch.rows, batch.created, batch.updated, batch.unchanged = (
+        len(result.outcomes),
+        counts[CREATED],
+        counts[UPDATED],
+        counts[UNCHANGED],
+    )
+    batch.save(update_fields=["committed_at", "rows", "created", "updated", "unchanged"])
+    return result
