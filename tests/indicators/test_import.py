@@ -104,7 +104,7 @@ def test_rows_in_error_are_all_reported_and_nothing_is_saved(editor, tree):
         f"BHK;{tree.medicin_ward.pk};2025-04-01;2025-04-30;120;100;;",  # row 5: more than all
         f"BHK;{tree.medicin_ward.pk};2025-05-01;2025-05-31;tio;100;;",  # row 6: not a number
         f"BHK;{tree.medicin_ward.pk};2025-03-01;2025-03-31;70;100;;",  # row 7: repeats row 2
-        f"BHK;999999;2025-03-01;2025-03-31;70;100;;",  # row 8: no such unit
+        "BHK;999999;2025-03-01;2025-03-31;70;100;;",  # row 8: no such unit
         f"BHK;{tree.medicin_ward.pk};2025-06-01;2025-06-30;5;0;;",  # row 9: zero denominator
         f"VRI;{tree.medicin_ward.pk};2025-01-01;2025-03-31;5;100;gissning;",  # row 10: unknown method
     )
