@@ -219,6 +219,22 @@ OPEN_STATES = frozenset({Status.SUBMITTED, Status.IN_PROGRESS})
 VISIBILITY_EXTENSIONS: list = []
 
 
+def visible_beyond_units_q(user) -> Q:
+    """Incidents a user sees for a reason other than their units' `incident.view` scope: their
+    own reports, those forwarded from a unit in that scope, and the extensions (an
+    investigation's team). Statistics add these to the units' counts, so that a user is
+    counted exactly the incidents they may see."""
+    from accounts.access import scope_q
+    from accounts.roles import Perm
+
+    beyond = Q(reporter=user) | Q(
+        pk__in=Forward.objects.filter(scope_q(user, Perm.INCIDENT_VIEW, "from_unit")).values("incident_id")
+    )
+    for extension in VISIBILITY_EXTENSIONS:
+        beyond |= extension(user)
+    return beyond
+
+
 class IncidentQuerySet(models.QuerySet):
     def visible_to(self, user) -> IncidentQuerySet:
         """DESIGN §3: own reports and drafts; incidents whose unit or responsible unit lies in
@@ -232,10 +248,8 @@ class IncidentQuerySet(models.QuerySet):
         in_scope = (
             scope_q(user, Perm.INCIDENT_VIEW, "unit")
             | scope_q(user, Perm.INCIDENT_VIEW, "responsible_unit")
-            | Q(pk__in=Forward.objects.filter(scope_q(user, Perm.INCIDENT_VIEW, "from_unit")).values("incident_id"))
+            | visible_beyond_units_q(user)
         )
-        for extension in VISIBILITY_EXTENSIONS:
-            in_scope |= extension(user)
         # Never-sent reports (drafts, and drafts their author discarded) stay the author's own.
         return self.filter(Q(reporter=user) | (in_scope & Q(reported_at__isnull=False)))
 
