@@ -219,19 +219,27 @@ OPEN_STATES = frozenset({Status.SUBMITTED, Status.IN_PROGRESS})
 VISIBILITY_EXTENSIONS: list = []
 
 
-def visible_beyond_units_q(user) -> Q:
+def visible_beyond_units_parts(user) -> list[Q]:
     """Incidents a user sees for a reason other than their units' `incident.view` scope: their
     own reports, those forwarded from a unit in that scope, and the extensions (an
     investigation's team). Statistics add these to the units' counts, so that a user is
-    counted exactly the incidents they may see."""
+    counted exactly the incidents they may see; each part is an index-friendly query."""
     from accounts.access import scope_q
     from accounts.roles import Perm
 
-    beyond = Q(reporter=user) | Q(
-        pk__in=Forward.objects.filter(scope_q(user, Perm.INCIDENT_VIEW, "from_unit")).values("incident_id")
+    # Forwarded within the scope, an incident is in the scope anyway: only forwards out of it count.
+    forwarded_out = Forward.objects.filter(scope_q(user, Perm.INCIDENT_VIEW, "from_unit")).exclude(
+        scope_q(user, Perm.INCIDENT_VIEW, "to_unit")
     )
-    for extension in VISIBILITY_EXTENSIONS:
-        beyond |= extension(user)
+    parts = [Q(reporter=user), Q(pk__in=forwarded_out.values("incident_id"))]
+    parts.extend(extension(user) for extension in VISIBILITY_EXTENSIONS)
+    return parts
+
+
+def visible_beyond_units_q(user) -> Q:
+    beyond = Q(pk__in=[])
+    for part in visible_beyond_units_parts(user):
+        beyond |= part
     return beyond
 
 

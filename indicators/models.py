@@ -258,3 +258,82 @@ class Measurement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.unit_id} {self.period_start}–{self.period_end}"
+
+
+# --- Pre-aggregated incident statistics ------------------------------------------------------------
+#
+# Statistics must answer in well under a second for a care provider with a million incidents,
+# and a scan of the incidents cannot. These tables hold counts per *ancestor* of the
+# responsible unit (every unit from the care provider down to the unit itself), so the figures
+# of any subtree are the rows of one unit id, whatever its size. Database triggers on incidents,
+# causes and actions append +1/−1 rows to the delta tables in the same transaction as the
+# change (no row is locked, so reports never wait for each other); readers add the compacted
+# table and the deltas, so figures are exact at once; `compact` folds the deltas in
+# (Celery beat, every few minutes). See migration 0003 and `indicators.cube`.
+
+
+class IncidentCubeBase(models.Model):
+    anc = models.BigIntegerField()  # an ancestor (or the unit itself) of the responsible unit
+    month = models.DateField()  # first day of the month the incident was reported (local time)
+    category_id = models.BigIntegerField()  # 0: not classified yet
+    event_class = models.CharField(max_length=20)
+    case_type = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    n = models.IntegerField()
+    late = models.IntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class IncidentCube(IncidentCubeBase):
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["anc", "month", "category_id", "event_class", "case_type", "status"],
+                name="incident_cube_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.anc} {self.month}: {self.n}"
+
+
+class IncidentCubeDelta(IncidentCubeBase):
+    class Meta:
+        indexes = [models.Index(fields=["anc", "month"], name="incident_cube_delta_anc")]
+
+    def __str__(self) -> str:
+        return f"{self.anc} {self.month}: {self.n:+d}"
+
+
+class SideCubeBase(models.Model):
+    """Other counts per ancestor: `close` and `triage` (key = whole days from the report, day
+    = first of the month it was closed), `cause` (key = cause area, day = month reported),
+    `risk` (key = probability × consequence, 0 not assessed; day = month reported) and
+    `action` (open actions; day = due date)."""
+
+    anc = models.BigIntegerField()
+    kind = models.CharField(max_length=10)
+    day = models.DateField()
+    key = models.IntegerField()
+    n = models.IntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class SideCube(SideCubeBase):
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["anc", "kind", "day", "key"], name="side_cube_key")]
+
+    def __str__(self) -> str:
+        return f"{self.anc} {self.kind} {self.day} {self.key}: {self.n}"
+
+
+class SideCubeDelta(SideCubeBase):
+    class Meta:
+        indexes = [models.Index(fields=["anc", "kind"], name="side_cube_delta_anc")]
+
+    def __str__(self) -> str:
+        return f"{self.anc} {self.kind} {self.day} {self.key}: {self.n:+d}"

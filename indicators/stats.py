@@ -23,37 +23,37 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet
-from django.db.models.functions import Extract, TruncMonth
+from django.db.models import Count, Q
+from django.db.models.functions import Extract
 from django.utils import timezone
 
 from accounts.access import has_perm, scope_paths
 from accounts.models import OrgUnit
 from accounts.roles import Perm
 from incidents.models import (
-    Action,
     Category,
-    Cause,
     CauseArea,
     Forward,
     Incident,
     ProviderSettings,
-    visible_beyond_units_q,
+    visible_beyond_units_parts,
 )
 from incidents.models import Status as IncidentStatus
-from indicators.periods import MONTHS_IN, bucket_start, label
+from indicators import cube
+from indicators.periods import bucket_start, label
 
 GROUPS = ("period", "category", "event_class", "case_type", "unit", "status", "risk_level")
-# The database column behind each group (unit and risk level are mapped afterwards).
+# The cube column behind each group (the unit is the cube's ancestor id).
 _COLUMNS = {
     "period": "month",
     "category": "category_id",
     "event_class": "event_class",
     "case_type": "case_type",
-    "unit": "responsible_unit_id",
     "status": "status",
-    "risk_level": "risk",
 }
+# Risk levels are counted apart from the other dimensions (see indicators.models.SideCube).
+RISK_COMBINES_WITH = frozenset({"period", "unit", "risk_level"})
+OPEN_STATES = (IncidentStatus.SUBMITTED, IncidentStatus.IN_PROGRESS)
 
 
 def _zone() -> ZoneInfo:
@@ -63,75 +63,96 @@ def _zone() -> ZoneInfo:
 # --- Who is counted ------------------------------------------------------------------------------
 
 
-def stats_unit_ids(user) -> list[int]:
-    """Ids of the units where the user holds `stats.view` (each with its subtree)."""
-    paths = scope_paths(user).get(Perm.STATS_VIEW, ())
-    if not paths:
-        return []
-    query = Q()
-    for path in paths:
-        query |= Q(path__startswith=path)
-    return list(OrgUnit.objects.filter(query).values_list("pk", flat=True))
-
-
 def may_see_stats(user, unit: OrgUnit | None = None) -> bool:
     return has_perm(user, Perm.STATS_VIEW, unit)
 
 
-def counted(user, unit: OrgUnit | None = None) -> QuerySet[Incident]:
-    """The incidents counted for `user`: see the module docstring. With `unit`, those the
-    unit's subtree is responsible for (the caller checked `may_see_stats(user, unit)`)."""
-    sent = Incident.objects.filter(reported_at__isnull=False)
+def _roots(user) -> list[int]:
+    """The units at the top of the user's `stats.view` scope (disjoint subtrees)."""
+    return [int(path.strip("/").split("/")[-1]) for path in scope_paths(user).get(Perm.STATS_VIEW, ())]
+
+
+def _subtree_q(paths, field: str) -> Q:
+    query = Q(pk__in=[])
+    for path in paths:
+        query |= Q(**{f"{field}__path__startswith": path})
+    return query
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What is counted: the subtrees of `ancs` by responsible unit, and `extras`, incidents
+    counted one by one (happened in the user's units but another care provider is responsible
+    for them now; or seen for another reason)."""
+
+    ancs: list[int]
+    extras: list[dict]
+
+
+_EXTRA_FIELDS = (
+    "reported_at",
+    "category_id",
+    "event_class",
+    "case_type",
+    "status",
+    "risk_probability",
+    "risk_consequence",
+    "late_report",
+    "responsible_unit_id",
+    "triaged_at",
+    "closed_at",
+)
+
+
+def scope_of(user, unit: OrgUnit | None = None) -> Scope:
+    """See the module docstring. With `unit`, its subtree by responsible unit (the caller has
+    checked `may_see_stats(user, unit)`)."""
     if unit is not None:
-        subtree = OrgUnit.objects.filter(path__startswith=unit.path).values("pk")
-        return sent.filter(responsible_unit_id__in=subtree)
-    ids = stats_unit_ids(user)
-    if not ids:
-        return sent.none()
-    in_units = Q(responsible_unit_id__in=ids) | Q(unit_id__in=ids)
+        return Scope([unit.pk], [])
+    paths = scope_paths(user).get(Perm.STATS_VIEW, ())
+    if not paths:
+        return Scope([], [])
+    responsible_in = _subtree_q(paths, "responsible_unit")
+    # Each reason as its own query: one OR across them would make PostgreSQL read every incident.
+    happened_in_moved_out = Forward.objects.filter(_subtree_q(paths, "incident__unit")).exclude(
+        _subtree_q(paths, "to_unit")
+    )
+    reasons = [Q(pk__in=happened_in_moved_out.values("incident_id"))]
     if has_perm(user, Perm.INCIDENT_VIEW):
-        beyond = list(
-            Incident.objects.filter(visible_beyond_units_q(user), reported_at__isnull=False)
-            .exclude(in_units)
-            .values_list("pk", flat=True)[:10_000]
-        )
-        if beyond:
-            in_units |= Q(pk__in=beyond)
-    return sent.filter(in_units)
+        reasons += visible_beyond_units_parts(user)
+    extras: dict[int, dict] = {}
+    for reason in reasons:
+        rows = Incident.objects.filter(reason, reported_at__isnull=False).exclude(responsible_in)
+        for row in rows.values("pk", *_EXTRA_FIELDS)[:50_000]:
+            extras[row["pk"]] = row
+    return Scope(_roots(user), list(extras.values()))
 
 
-def _between(queryset: QuerySet, field: str, start: dt.date | None, end: dt.date | None) -> QuerySet:
-    zone = _zone()
-    if start is not None:
-        queryset = queryset.filter(**{f"{field}__gte": dt.datetime.combine(start, dt.time.min, tzinfo=zone)})
-    if end is not None:
-        upper = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-        queryset = queryset.filter(**{f"{field}__lt": upper})
-    return queryset
+def _extra_key(row: dict, name: str):
+    if name == "month":
+        return timezone.localtime(row["reported_at"], _zone()).date().replace(day=1)
+    if name == "category_id":
+        return row["category_id"] or 0
+    if name == "risk":
+        p, c = row["risk_probability"], row["risk_consequence"]
+        return p * c if p and c else 0
+    return row[name]
+
+
+def _month_span(start: dt.date | None, end: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+    return (start.replace(day=1) if start else None, end.replace(day=1) if end else None)
+
+
+def _in_months(moment: dt.datetime, start: dt.date | None, end: dt.date | None) -> bool:
+    month = timezone.localtime(moment, _zone()).date().replace(day=1)
+    return (start is None or month >= start) and (end is None or month <= end)
 
 
 # --- Counts grouped by what the caller asks -----------------------------------------------------------
 
 
-def _child_of(unit: OrgUnit | None, ids) -> dict[int, OrgUnit]:
-    """Each responsible unit id → the direct child of `unit` it lies under (or the unit itself
-    when it is the unit; without `unit`, the care provider)."""
-    rows = {u.pk: u for u in OrgUnit.objects.filter(pk__in=set(ids)).only("pk", "path", "care_provider_id")}
-    if unit is None:
-        providers = {u.care_provider_id for u in rows.values()}
-        named = {p.pk: p for p in OrgUnit.objects.filter(pk__in=providers)}
-        return {pk: named[u.care_provider_id] for pk, u in rows.items()}
-    children = {c.pk: c for c in OrgUnit.objects.filter(parent=unit)}
-    out = {}
-    for pk, row in rows.items():
-        parts = [int(p) for p in row.path.strip("/").split("/")]
-        index = unit.depth + 1
-        out[pk] = children.get(parts[index], unit) if len(parts) > index else unit
-    return out
-
-
-def _risk_levels(unit_ids) -> dict[int, ProviderSettings]:
-    providers = dict(OrgUnit.objects.filter(pk__in=set(unit_ids)).values_list("pk", "care_provider_id"))
+def _risk_settings(anc_ids) -> dict[int, ProviderSettings]:
+    providers = dict(OrgUnit.objects.filter(pk__in=set(anc_ids)).values_list("pk", "care_provider_id"))
     by_provider = {s.care_provider_id: s for s in ProviderSettings.objects.all()}
     default = by_provider.get(None) or ProviderSettings()
     return {pk: by_provider.get(provider, default) for pk, provider in providers.items()}
@@ -148,60 +169,92 @@ def incident_counts(
     filters: dict | None = None,
 ) -> list[dict]:
     """[{<each group key>: value, "count": n}] of the incidents counted for `user`, reported
-    in [start, end]. Group keys: period (its first day, and a label), category (id, name),
-    event_class, case_type, unit (id, name: the child of `unit`, or the care provider),
-    status, risk_level. One query."""
-    queryset = _between(counted(user, unit), "reported_at", start, end)
-    if filters:
-        queryset = queryset.filter(**filters)
-    columns = [_COLUMNS[name] for name in group_by]
-    if "period" in group_by:
-        queryset = queryset.annotate(month=TruncMonth("reported_at", tzinfo=_zone()))
-    if "risk_level" in group_by:
-        queryset = queryset.annotate(risk=F("risk_probability") * F("risk_consequence"))
-        if "responsible_unit_id" not in columns:
-            columns.append("responsible_unit_id")
-    rows = list(queryset.order_by().values(*columns).annotate(count=Count("id")))
+    in the months from `start` to `end`. Group keys: period (its first day, and a label),
+    category (id, name; None: not classified), event_class, case_type, unit (id, name: each
+    child of `unit`, and `unit` itself for what it is responsible for directly; without
+    `unit`, the top units of the user's scope), status, risk_level. Filters: cube dimensions
+    (event_class, case_type, status, category_id)."""
+    first, last = _month_span(start, end)
+    by_risk = "risk_level" in group_by
+    if by_risk and not set(group_by) <= RISK_COMBINES_WITH:
+        raise ValueError("risk_level combines only with period and unit")
+    columns = [_COLUMNS[name] for name in group_by if name not in ("unit", "risk_level")]
+    if by_risk:
+        columns = ["month", "risk"] if "period" in group_by else ["risk"]
+    scope = scope_of(user, unit)
+    by_unit = "unit" in group_by
+    children: list[OrgUnit] = []
+    if by_unit and unit is not None:
+        children = list(OrgUnit.objects.filter(parent=unit).order_by("name"))
+        ancs = [unit.pk, *[child.pk for child in children]]
+    else:
+        ancs = scope.ancs
 
+    # {(anc, *columns): n}
+    counts: Counter = Counter()
+    if by_risk:
+        for (anc, month, score), n in cube.side_counts(ancs, "risk", start=first, end=last, by_anc=True).items():
+            counts[(anc, month, score) if "period" in group_by else (anc, score)] += n
+    else:
+        rows = cube.incident_counts(ancs, columns, start=first, end=last, filters=filters)
+        for row in rows:
+            counts[tuple(row[: 1 + len(columns)])] += row[1 + len(columns)]
+    if by_unit and unit is not None:
+        # What the unit is responsible for itself: its total less its children's.
+        child_ids = {child.pk for child in children}
+        for key, n in list(counts.items()):
+            if key[0] in child_ids:
+                counts[(unit.pk, *key[1:])] -= n
+    for row in scope.extras:
+        if filters and any(_extra_key(row, name) not in _as_set(value) for name, value in filters.items()):
+            continue
+        if not _in_months(row["reported_at"], first, last):
+            continue
+        anc = _provider_of(row["responsible_unit_id"])
+        counts[(anc, *[_extra_key(row, name) for name in columns])] += 1
+
+    risk_settings = _risk_settings({key[0] for key in counts}) if "risk_level" in group_by else {}
     categories = {}
     if "category" in group_by:
-        ids = {row["category_id"] for row in rows if row["category_id"]}
+        index = columns.index("category_id") + 1
+        ids = {key[index] for key in counts if key[index]}
         categories = {c.pk: c for c in Category.objects.filter(pk__in=ids).select_related("parent")}
-    children = _child_of(unit, [row["responsible_unit_id"] for row in rows]) if "unit" in group_by else {}
-    settings_of = _risk_levels([row["responsible_unit_id"] for row in rows]) if "risk_level" in group_by else {}
+    names = dict(OrgUnit.objects.filter(pk__in={key[0] for key in counts}).values_list("pk", "name")) if by_unit else {}
 
     merged: Counter = Counter()
-    for row in rows:
-        key = []
+    for key, n in counts.items():
+        if n == 0:
+            continue
+        values = dict(zip(columns, key[1:], strict=True))
+        out_key = []
         for name in group_by:
-            if name == "period":
-                month = timezone.localtime(row["month"], _zone()).date() if row["month"] else None
-                key.append(bucket_start(month, granularity) if month else None)
-            elif name == "unit":
-                child = children.get(row["responsible_unit_id"])
-                key.append(child.pk if child else None)
+            if name == "unit":
+                out_key.append(key[0])
+            elif name == "period":
+                out_key.append(bucket_start(values["month"], granularity))
             elif name == "risk_level":
-                level = settings_of[row["responsible_unit_id"]].risk_level(row["risk"]) if row["risk"] else ""
-                key.append(level)
+                settings_ = risk_settings.get(key[0]) or ProviderSettings()
+                out_key.append(settings_.risk_level(values["risk"]) if values["risk"] else "")
             else:
-                key.append(row[_COLUMNS[name]])
-        merged[tuple(key)] += row["count"]
+                out_key.append(values[_COLUMNS[name]])
+        merged[tuple(out_key)] += n
 
-    unit_names = {u.pk: u.name for u in children.values()}
     out = []
     for key, count in sorted(merged.items(), key=lambda item: tuple(str(k) for k in item[0])):
+        if count == 0:
+            continue
         entry: dict = {}
         for name, value in zip(group_by, key, strict=True):
             if name == "period":
                 entry["period_start"] = value
-                entry["period"] = label(value, granularity) if value else ""
+                entry["period"] = label(value, granularity)
             elif name == "category":
                 category = categories.get(value)
-                entry["category"] = value
+                entry["category"] = value or None
                 entry["category_name"] = str(category) if category else ""
             elif name == "unit":
                 entry["unit"] = value
-                entry["unit_name"] = unit_names.get(value, "")
+                entry["unit_name"] = names.get(value, "")
             else:
                 entry[name] = value or ""
         entry["count"] = count
@@ -209,25 +262,21 @@ def incident_counts(
     return out
 
 
+def _as_set(value) -> set:
+    return set(value) if isinstance(value, (list, tuple, set, frozenset)) else {value}
+
+
+def _provider_of(unit_id: int) -> int:
+    return OrgUnit.objects.filter(pk=unit_id).values_list("care_provider_id", flat=True).first() or unit_id
+
+
 # --- The summary: lead times, late reports, actions, forwards, causes, Lex Maria -----------------------
-
-
-class Percentile(Aggregate):
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression, fraction: float, **extra):
-        super().__init__(expression, fraction=float(fraction), **extra)
-
-
-def _days(field: str):
-    return Extract(F(field) - F("reported_at"), "epoch") / 86400.0
 
 
 @dataclass(frozen=True)
 class LeadTimes:
-    """Days from the report, over the incidents closed in the period."""
+    """Whole days from the report to triage and to closing, over the incidents closed in the
+    period (median and 90th percentile, as PostgreSQL's percentile_cont)."""
 
     closed: int
     triage_median: float | None
@@ -250,70 +299,78 @@ class Summary:
     lex_maria_by_year: list[dict]  # [{year, decision, count}]
 
 
+def _days(later: dt.datetime, earlier: dt.datetime) -> int:
+    return max(int((later - earlier).total_seconds() // 86400), 0)
+
+
 def summary(*, user, unit: OrgUnit | None, start: dt.date | None, end: dt.date | None) -> Summary:
-    base = counted(user, unit)
-    in_period = _between(base, "reported_at", start, end)
-    closed_in_period = _between(base.filter(closed_at__isnull=False), "closed_at", start, end)
-    totals = in_period.aggregate(reported=Count("id"), late=Count("id", filter=Q(late_report=True)))
-    lead = closed_in_period.aggregate(
-        closed=Count("id"),
-        triage_median=Percentile(_days("triaged_at"), 0.5, filter=Q(triaged_at__isnull=False)),
-        triage_p90=Percentile(_days("triaged_at"), 0.9, filter=Q(triaged_at__isnull=False)),
-        close_median=Percentile(_days("closed_at"), 0.5),
-        close_p90=Percentile(_days("closed_at"), 0.9),
-    )
-    open_now = base.filter(status__in=[IncidentStatus.SUBMITTED, IncidentStatus.IN_PROGRESS]).count()
+    first, last = _month_span(start, end)
+    scope = scope_of(user, unit)
+    totals = cube.incident_counts(scope.ancs, [], start=first, end=last)
+    reported = sum(row[1] for row in totals)
+    late = sum(row[2] for row in totals)
+    open_rows = cube.incident_counts(scope.ancs, [], filters={"status": list(OPEN_STATES)})
+    open_now = sum(row[1] for row in open_rows)
+    close = cube.histogram(cube.side_counts(scope.ancs, "close", start=first, end=last))
+    triage = cube.histogram(cube.side_counts(scope.ancs, "triage", start=first, end=last))
+    actions = cube.side_counts(scope.ancs, "action")
     today = timezone.localdate()
-    open_actions = Action.objects.filter(incident__in=base.values("pk")).exclude(
-        state__in=[Action.State.DONE, Action.State.CANCELLED]
-    )
-    actions = open_actions.aggregate(open=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)))
-    forwards_waiting = Forward.objects.filter(incident__in=base.values("pk"), answered_at__isnull=True).count()
-    cause_rows = (
-        Cause.objects.filter(incident__in=in_period.values("pk"), removed_at__isnull=True)
-        .values("area_id")
-        .annotate(count=Count("incident_id", distinct=True))
-        .order_by("-count")
-    )
+    causes: Counter = Counter()
+    for (_day, area), n in cube.side_counts(scope.ancs, "cause", start=first, end=last).items():
+        causes[area] += n
+    for row in scope.extras:
+        if _in_months(row["reported_at"], first, last):
+            reported += 1
+            late += bool(row["late_report"])
+        if row["status"] in OPEN_STATES:
+            open_now += 1
+        if row["closed_at"] and _in_months(row["closed_at"], first, last):
+            close[_days(row["closed_at"], row["reported_at"])] += 1
+            if row["triaged_at"]:
+                triage[_days(row["triaged_at"], row["reported_at"])] += 1
+    forwards = Forward.objects.filter(answered_at__isnull=True, incident__reported_at__isnull=False)
+    if unit is not None:
+        forwards = forwards.filter(incident__responsible_unit__path__startswith=unit.path)
+    else:
+        paths = scope_paths(user).get(Perm.STATS_VIEW, ())
+        forwards = forwards.filter(_subtree_q(paths, "incident__responsible_unit"))
     areas = dict(CauseArea.objects.values_list("pk", "name"))
+    closed = sum(close.values())
     return Summary(
-        reported=totals["reported"],
-        closed=lead["closed"],
-        late=totals["late"],
+        reported=reported,
+        closed=closed,
+        late=late,
         open_now=open_now,
         lead_times=LeadTimes(
-            closed=lead["closed"],
-            triage_median=_round(lead["triage_median"]),
-            triage_p90=_round(lead["triage_p90"]),
-            close_median=_round(lead["close_median"]),
-            close_p90=_round(lead["close_p90"]),
+            closed=closed,
+            triage_median=cube.percentile(triage, 0.5),
+            triage_p90=cube.percentile(triage, 0.9),
+            close_median=cube.percentile(close, 0.5),
+            close_p90=cube.percentile(close, 0.9),
         ),
-        actions_open=actions["open"],
-        actions_overdue=actions["overdue"],
-        forwards_waiting=forwards_waiting,
+        actions_open=sum(actions.values()),
+        actions_overdue=sum(n for (day, _key), n in actions.items() if day < today),
+        forwards_waiting=forwards.count(),
         causes=[
-            {"area": r["area_id"], "area_name": areas.get(r["area_id"], ""), "count": r["count"]} for r in cause_rows
+            {"area": area, "area_name": areas.get(area, ""), "count": n}
+            for area, n in sorted(causes.items(), key=lambda item: (-item[1], item[0]))
+            if n
         ],
         lex_maria_by_year=lex_maria_by_year(user=user, unit=unit),
     )
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
-
-
 def closed_counts(*, user, unit, granularity: str, start, end) -> dict[dt.date, int]:
     """Incidents closed per period (for "reported vs closed")."""
-    rows = (
-        _between(counted(user, unit).filter(closed_at__isnull=False), "closed_at", start, end)
-        .annotate(month=TruncMonth("closed_at", tzinfo=_zone()))
-        .order_by()
-        .values("month")
-        .annotate(count=Count("id"))
-    )
+    first, last = _month_span(start, end)
+    scope = scope_of(user, unit)
     out: dict[dt.date, int] = defaultdict(int)
-    for row in rows:
-        out[bucket_start(timezone.localtime(row["month"], _zone()).date(), granularity)] += row["count"]
+    for (month, _days_key), n in cube.side_counts(scope.ancs, "close", start=first, end=last).items():
+        out[bucket_start(month, granularity)] += n
+    for row in scope.extras:
+        if row["closed_at"] and _in_months(row["closed_at"], first, last):
+            month = timezone.localtime(row["closed_at"], _zone()).date()
+            out[bucket_start(month, granularity)] += 1
     return dict(out)
 
 
@@ -324,8 +381,7 @@ def lex_maria_by_year(*, user, unit: OrgUnit | None) -> list[dict]:
     if unit is not None:
         cases = LexMariaCase.objects.filter(unit__path__startswith=unit.path)
     else:
-        ids = stats_unit_ids(user)
-        cases = LexMariaCase.objects.filter(unit_id__in=ids)
+        cases = LexMariaCase.objects.filter(_subtree_q(scope_paths(user).get(Perm.STATS_VIEW, ()), "unit"))
     rows = (
         cases.annotate(year=Extract("requested_at", "year", tzinfo=_zone()))
         .order_by()
@@ -334,7 +390,3 @@ def lex_maria_by_year(*, user, unit: OrgUnit | None) -> list[dict]:
         .order_by("year", "decision")
     )
     return [{"year": r["year"], "decision": r["decision"] or "undecided", "count": r["count"]} for r in rows]
-
-
-def months_in(granularity: str) -> int:
-    return MONTHS_IN[granularity]

@@ -132,6 +132,10 @@ else:
             EMBEDDED_PGDATA, name=f"psweb_{os.getpid()}" if TESTING else "psweb", throwaway=TESTING
         )
     }
+# PostgreSQL's JIT compiler costs ~100 ms on the statistics queries and saves nothing on
+# psweb's short queries (measured at 1 000 000 incidents): off for every connection.
+DATABASES["default"].setdefault("OPTIONS", {})
+DATABASES["default"]["OPTIONS"]["options"] = (DATABASES["default"]["OPTIONS"].get("options", "") + " -c jit=off").strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
