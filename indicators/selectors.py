@@ -366,3 +366,27 @@ def children(indicator: IndicatorDefinition, unit: OrgUnit, granularity: str, da
         numerator, denominator, value, points, _method = value_for(indicator, cells)
         out.append(ChildValue(kid, numerator, denominator, value, points, target_met(indicator, value, None)))
     return out
+
+
+def target_text(indicator: IndicatorDefinition) -> str:
+    """The target as people write it: "≥ 90 %", "< 5 %", "85–90 %", "lower than the previous period"."""
+    unit = f" {indicator.unit_label}" if indicator.unit_label in ("%", "‰") else ""
+    value = indicator.target_value.normalize() if indicator.target_value is not None else None
+    symbols = {
+        TargetKind.AT_LEAST: "≥",
+        TargetKind.AT_MOST: "≤",
+        TargetKind.BELOW: "<",
+        TargetKind.ABOVE: ">",
+    }
+    if indicator.target_kind in symbols and value is not None:
+        return f"{symbols[indicator.target_kind]} {_number(value)}{unit}"
+    if indicator.target_kind == TargetKind.RANGE:
+        return f"{_number(indicator.target_low.normalize())}–{_number(indicator.target_high.normalize())}{unit}"
+    if indicator.target_kind in (TargetKind.DECREASE, TargetKind.INCREASE):
+        return str(TargetKind(indicator.target_kind).label).lower()
+    return ""
+
+
+def _number(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.replace(".", ",")

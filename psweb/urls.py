@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("incidents.api.urls")),
     path("", include("investigations.api.urls")),
     path("", include("lexmaria.api.urls")),
+    path("", include("indicators.api.urls")),
     path("", include("outbox.api")),
 ]
 

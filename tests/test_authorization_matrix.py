@@ -44,6 +44,7 @@ from tests.matrix import (
     unit,
 )
 from tests.matrix_incidents import ROWS as INCIDENT_ROWS
+from tests.matrix_indicators import ROWS as INDICATOR_ROWS
 from tests.matrix_investigations import ROWS as INVESTIGATION_ROWS
 from tests.matrix_lexmaria_api import ROWS as LEXMARIA_API_ROWS
 from tests.matrix_lexmaria_pages import ROWS as LEXMARIA_PAGE_ROWS
@@ -130,7 +131,7 @@ MATRIX: list[Row] = [
         label="index, every model's changelist and add page"),
 ]
 # fmt: on
-MATRIX += INCIDENT_ROWS + INVESTIGATION_ROWS + LEXMARIA_PAGE_ROWS + LEXMARIA_API_ROWS
+MATRIX += INCIDENT_ROWS + INVESTIGATION_ROWS + LEXMARIA_PAGE_ROWS + LEXMARIA_API_ROWS + INDICATOR_ROWS
 
 
 # --- enumeration -------------------------------------------------------------------------
