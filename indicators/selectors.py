@@ -390,3 +390,15 @@ def target_text(indicator: IndicatorDefinition) -> str:
 def _number(value: Decimal) -> str:
     text = f"{value:f}"
     return text.replace(".", ",")
+
+
+def invalid_counts(unit: OrgUnit, start: dt.date, end: dt.date) -> dict[int, int]:
+    """How many invalid measurements of the subtree each indicator has in the span."""
+    rows = (
+        Measurement.objects.filter(
+            is_valid=False, unit__path__startswith=unit.path, period_start__gte=start, period_start__lte=end
+        )
+        .values("indicator_id")
+        .annotate(count=Count("id"))
+    )
+    return {row["indicator_id"]: row["count"] for row in rows}

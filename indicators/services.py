@@ -569,3 +569,7 @@ def import_commit(*, actor, batch: ImportBatch) -> ImportResult:
     )
     batch.save(update_fields=["committed_at", "rows", "created", "updated", "unchanged"])
     return result
+
+
+def national_unit_if_exists() -> OrgUnit | None:
+    return OrgUnit.objects.filter(kind__code=NATIONAL_KIND, parent=None).select_related("kind").first()

@@ -84,6 +84,20 @@ def navigation(request):
     lexmaria_url = _optional_url("lexmaria:list") if has_perm(user, Perm.LEXMARIA_VIEW) else None
     if lexmaria_url:
         items.append(NavItem(_("Lex Maria"), lexmaria_url, ("lexmaria:list", "lexmaria:detail", "lexmaria:ivo")))
+    if has_perm(user, Perm.STATS_VIEW):
+        stats_url = _optional_url("indicators:stats")
+        if stats_url:
+            items.append(NavItem(_("Statistics"), stats_url, ("indicators:stats",)))
+    if has_perm(user, Perm.INDICATOR_VIEW):
+        indicators_url = _optional_url("indicators:dashboard")
+        if indicators_url:
+            items.append(
+                NavItem(
+                    _("Indicators"),
+                    indicators_url,
+                    ("indicators:dashboard", "indicators:detail", "indicators:board", "indicators:entry"),
+                )
+            )
     can_view_memberships = has_perm(user, Perm.MEMBERSHIP_VIEW)
     can_review_log = has_perm(user, Perm.ACCESSLOG_VIEW)
     if can_view_memberships:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("incidents.urls")),
     path("", include("investigations.urls")),
     path("", include("lexmaria.urls")),
+    path("", include("indicators.urls")),
     path("", include("outbox.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

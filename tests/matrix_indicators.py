@@ -92,4 +92,56 @@ API_ROWS: list[Row] = [
 ]
 # fmt: on
 
-ROWS: list[Row] = API_ROWS
+
+def page_medicine(**kwargs):
+    def make(w: World) -> dict:
+        return {**kwargs, "_query": f"enhet={w.tree.medicin.pk}"}
+
+    return make
+
+
+def upload_by_editor(w: World) -> dict:
+    content = (
+        "indikator;enhet;period_fran;period_till;taljare;namnare\r\n"
+        f"BHK;{w.tree.medicin_ward.pk};2025-03-01;2025-03-31;74;100\r\n"
+    ).encode()
+    batch = services.import_upload(actor=w.cast.indicator_editor, file_name="bhk.csv", content=content)
+    return {"pk": batch.pk}
+
+
+def _page(name: str) -> str:
+    return f"indicators:{name}"
+
+
+EDITORS = signed_in(403, anonymous=LOGIN, safety_officer=200, indicator_editor=200)
+EDITORS_400 = signed_in(403, anonymous=LOGIN, safety_officer=400, indicator_editor=400)
+OWN_UPLOAD = signed_in(404, anonymous=LOGIN, indicator_editor=200)
+DEFINE = signed_in(403, anonymous=LOGIN, safety_officer=200)
+# Marking a point invalid: 404 where it cannot be seen, 403 for those who see but do not enter.
+PAGE_CHANGE_POINT = (LOGIN, 404, 403, 403, 404, 404, 403, 302, 302, 403, 404, 404, 404, 404)
+
+# fmt: off
+PAGE_ROWS: list[Row] = [
+    Row(_page("dashboard"), "GET", PAGE_STATS, label="the caller's own top unit"),
+    Row(_page("dashboard"), "GET", PAGE_MEDICINE, kwargs=page_medicine(), label="Medicinkliniken"),
+    Row(_page("detail"), "GET", PAGE_STATS, kwargs=lambda w: {"code": "BHK"}),
+    Row(_page("detail"), "GET", PAGE_MEDICINE, kwargs=page_medicine(code="BHK"), label="Medicinkliniken"),
+    Row(_page("board"), "GET", PAGE_STATS),
+    Row(_page("board"), "GET", PAGE_MEDICINE, kwargs=page_medicine(), label="Medicinkliniken"),
+    Row(_page("stats"), "GET", PAGE_STATS),
+    Row(_page("stats"), "GET", PAGE_MEDICINE, kwargs=page_medicine(), label="Medicinkliniken"),
+    Row(_page("entry"), "GET", EDITORS),
+    Row(_page("entry"), "POST", EDITORS_400, data={"indicator": "BHK"}, label="incomplete"),
+    Row(_page("upload"), "GET", EDITORS),
+    Row(_page("upload"), "POST", EDITORS_400, label="no file"),
+    Row(_page("import-preview"), "GET", OWN_UPLOAD, kwargs=upload_by_editor),
+    Row(_page("import-preview"), "POST", signed_in(404, anonymous=LOGIN, indicator_editor=302),
+        kwargs=upload_by_editor),
+    Row(_page("invalidate"), "POST", PAGE_CHANGE_POINT, kwargs=measurement, data={"reason": "För få patienter."}),
+    Row(_page("edit"), "GET", DEFINE, kwargs=lambda w: {"code": "BHK"}),
+    Row(_page("edit"), "POST", signed_in(403, anonymous=LOGIN, safety_officer=400), kwargs=lambda w: {"code": "BHK"},
+        data={"name": ""}, label="a name is required"),
+]
+# fmt: on
+
+ROWS: list[Row] = API_ROWS + PAGE_ROWS
