@@ -14,7 +14,9 @@ from django.http import HttpResponse
 def _cell_text(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, Decimal | float):
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f").replace(".", ",")
+    if isinstance(value, float):
         return f"{value}".replace(".", ",")
     if isinstance(value, dt.date):
         return value.isoformat()

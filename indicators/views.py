@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import has_perm, scope_paths
@@ -26,7 +27,7 @@ from indicators.models import ImportBatch, IndicatorDefinition, Measurement
 from indicators.periods import GRANULARITIES, LABELS, add_months, bucket_start, label
 from psweb.case_pages import add_errors
 
-NO_ACCESS = "You may not see indicators."
+NO_ACCESS = gettext_lazy("You may not see indicators.")
 
 
 # --- Shared pieces ------------------------------------------------------------------------------------
@@ -34,7 +35,7 @@ NO_ACCESS = "You may not see indicators."
 
 def _require_indicators(user) -> None:
     if not has_perm(user, Perm.INDICATOR_VIEW):
-        raise PermissionDenied(_(NO_ACCESS))
+        raise PermissionDenied(str(NO_ACCESS))
 
 
 def _unit(request) -> OrgUnit:
@@ -50,7 +51,7 @@ def _unit(request) -> OrgUnit:
         return unit
     tops = selectors.top_units(request.user)
     if not tops:
-        raise PermissionDenied(_(NO_ACCESS))
+        raise PermissionDenied(str(NO_ACCESS))
     return tops[0]
 
 
@@ -89,13 +90,17 @@ def _periods(granularity: str, day: dt.date, count: int = 12) -> list[tuple[str,
     ]
 
 
-STATUS_TEXT = {"met": ("✓", "Target met"), "not_met": ("✗", "Target not met"), "no_target": ("–", "No target")}
+STATUS_TEXT = {
+    "met": ("✓", gettext_lazy("Target met")),
+    "not_met": ("✗", gettext_lazy("Target not met")),
+    "no_target": ("–", gettext_lazy("No target")),
+}
 
 
 def _status(met: bool | None) -> dict:
     key = "no_target" if met is None else ("met" if met else "not_met")
     icon, text = STATUS_TEXT[key]
-    return {"key": key, "icon": icon, "text": _(text)}
+    return {"key": key, "icon": icon, "text": str(text)}
 
 
 def _trend(point_trend: str | None, movement: str | None) -> dict | None:
