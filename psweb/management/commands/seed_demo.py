@@ -21,6 +21,7 @@ from accounts import demo, services
 from accounts.models import Membership, OrgUnit, OrgUnitKind, User
 from accounts.roles import Role
 from incidents.demo import seed_incidents
+from indicators.demo import seed_measurements
 from investigations.demo import seed_investigations
 from lexmaria.demo import seed_lex_maria
 
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             units, units_created = self._seed_units()
             users_created, memberships_created = self._seed_users(units, reset_passwords=reset_passwords)
             incidents_created = investigations_created = cases_created = 0
+            measurements_created = seed_measurements()
             if incidents > 0:
                 incidents_created = seed_incidents(count=incidents)
                 investigations_created = seed_investigations()
@@ -65,7 +67,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo data: {len(units)} units ({units_created} new), {len(demo.USERS)} users ({users_created} new), "
             f"{memberships_created} new memberships, {incidents_created} new incidents, "
-            f"{investigations_created} new investigations, {cases_created} new Lex Maria cases."
+            f"{investigations_created} new investigations, {cases_created} new Lex Maria cases, "
+            f"{measurements_created} new measurements."
         )
         self._print_table()
 
