@@ -24,7 +24,7 @@
           silent: true,
           symbol: "none",
           lineStyle: { type: "dashed", color: "#555" },
-          label: { formatter: "mål" },
+          label: { formatter: "mål", position: "insideEndTop" },
           data: data.target.value !== undefined
             ? [{ yAxis: data.target.value }]
             : [{ yAxis: data.target.low }, { yAxis: data.target.high }],
@@ -53,7 +53,15 @@
         data: data.labels,
         axisLabel: bar ? { rotate: 35, interval: 0 } : {},
       },
-      yAxis: { type: "value", name: data.unit || "" },
+      yAxis: {
+        type: "value",
+        name: data.unit || "",
+        // Keep the target line in view even when every value lies below it.
+        max: data.target ? function (extent) {
+          var top = data.target.value !== undefined ? data.target.value : data.target.high;
+          return Math.ceil(Math.max(extent.max, top) * 1.1);
+        } : null,
+      },
       series: series,
     });
     window.addEventListener("resize", function () { chart.resize(); });
