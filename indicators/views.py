@@ -236,7 +236,7 @@ def detail(request, code: str):
         Measurement.objects.filter(
             indicator=indicator, unit__path__startswith=unit.path, period_start__gte=start, period_start__lte=end
         )
-        .select_related("unit")
+        .select_related("unit__kind")
         .order_by("-period_start", "unit__name")[:200]
     )
     may_change = {m.pk: services.may_enter(request.user, m.unit) for m in measurements}

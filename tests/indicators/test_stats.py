@@ -304,3 +304,19 @@ def test_no_names_free_text_or_patient_data_in_statistics(cast, tree):
     for secret in ("191212121212", incident.description, "Hemlig detalj", cast.reporter.username, user.username):
         assert secret not in output
     assert incident.reference not in output
+
+
+def test_the_compaction_task_runs_every_few_minutes_and_changes_no_figure(cast, tree, settings):
+    from indicators.tasks import stats_compact
+
+    report(cast.reporter, tree.medicin_ward)
+    before = cube_counts(cast.safety_officer, tree.region)
+
+    stats_compact()
+
+    assert cube_counts(cast.safety_officer, tree.region) == before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM indicators_incidentcubedelta")
+        assert cursor.fetchone()[0] == 0
+    entry = settings.CELERY_BEAT_SCHEDULE["stats-compact"]
+    assert (entry["task"], entry["schedule"]) == ("indicators.stats_compact", 300.0)
