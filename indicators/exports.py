@@ -23,6 +23,16 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+def _cell_value(value):
+    """A value openpyxl writes: numbers and dates as they are, everything else (translated
+    labels included) as text."""
+    if value is None or isinstance(value, bool | int | float | dt.date):
+        return value
+    if isinstance(value, Decimal):
+        return float(value)
+    return str(value)
+
+
 def csv_response(file_name: str, header: list[str], rows: list[list]) -> HttpResponse:
     buffer = io.StringIO()
     buffer.write("\ufeff")
@@ -42,7 +52,7 @@ def xlsx_response(file_name: str, title: str, header: list[str], rows: list[list
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append([str(h) for h in header])
     for row in rows:
-        sheet.append([float(v) if isinstance(v, Decimal) else (str(v) if hasattr(v, "__html__") else v) for v in row])
+        sheet.append([_cell_value(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

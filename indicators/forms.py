@@ -16,30 +16,28 @@ def _date(label, *, required: bool = True, help_text=""):
     )
 
 
-class MeasurementForm(forms.Form):
-    indicator = forms.ModelChoiceField(
-        label=_("Indicator"), queryset=IndicatorDefinition.objects.filter(is_active=True), to_field_name="code"
-    )
-    unit = forms.ChoiceField(label=_("Unit"))
-    period_start = _date(_("Period from"), help_text=_("For a point-prevalence measurement: the day it was made."))
-    period_end = _date(_("Period to"), required=False, help_text=_("Leave empty for a point-prevalence day."))
-    numerator = forms.CharField(label=_("Numerator"), max_length=30)
-    denominator = forms.CharField(label=_("Denominator"), max_length=30, required=False)
-    method = forms.CharField(
-        label=_("Method"), max_length=40, required=False, help_text=_("Leave empty for the method in use then.")
-    )
-    comment = forms.CharField(
-        label=_("Comment"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+class PeriodForm(forms.Form):
+    """Which unit and period the measurements are for (the first step of entering)."""
+
+    enhet = forms.ChoiceField(label=_("Unit"))
+    fran = _date(_("Period from"), help_text=_("For a point-prevalence measurement: the day it was made."))
+    till = _date(_("Period to"), required=False, help_text=_("Leave empty for a point-prevalence day."))
 
     def __init__(self, *args, units=(), **kwargs):
+        kwargs.setdefault("auto_id", "id_%s")
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(str(unit.pk), unit.indented) for unit in units]
+        self.fields["enhet"].choices = [(str(unit.pk), unit.indented) for unit in units]
         self.units = {str(unit.pk): unit for unit in units}
-        self.fields["indicator"].label_from_instance = lambda ind: f"{ind.code} – {ind.name}"
 
-    def clean_unit(self):
-        return self.units[self.cleaned_data["unit"]]
+    def clean(self):
+        data = super().clean()
+        if data.get("enhet"):
+            data["unit"] = self.units[data["enhet"]]
+        if data.get("fran") and not data.get("till"):
+            data["till"] = data["fran"]
+        if data.get("fran") and data.get("till") and data["till"] < data["fran"]:
+            self.add_error("till", _("The period cannot end before it begins."))
+        return data
 
 
 class UploadForm(forms.Form):

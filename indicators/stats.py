@@ -73,9 +73,11 @@ def _roots(user) -> list[int]:
 
 
 def _subtree_q(paths, field: str) -> Q:
+    """Units (or the unit of `field`) within the subtrees of `paths`."""
+    lookup = f"{field}__path__startswith" if field else "path__startswith"
     query = Q(pk__in=[])
     for path in paths:
-        query |= Q(**{f"{field}__path__startswith": path})
+        query |= Q(**{lookup: path})
     return query
 
 
@@ -114,10 +116,11 @@ def scope_of(user, unit: OrgUnit | None = None) -> Scope:
         return Scope([], [])
     responsible_in = _subtree_q(paths, "responsible_unit")
     # Each reason as its own query: one OR across them would make PostgreSQL read every incident.
-    happened_in_moved_out = Forward.objects.filter(_subtree_q(paths, "incident__unit")).exclude(
-        _subtree_q(paths, "to_unit")
-    )
-    reasons = [Q(pk__in=happened_in_moved_out.values("incident_id"))]
+    # Forwarded out of the scope (few), then: did it happen in the scope? With the units as a
+    # list of ids, PostgreSQL starts from the forwards instead of from every incident.
+    in_scope = list(OrgUnit.objects.filter(_subtree_q(paths, "")).values_list("pk", flat=True))
+    moved_out = Forward.objects.exclude(to_unit_id__in=in_scope).values("incident_id")
+    reasons = [Q(pk__in=moved_out, unit_id__in=in_scope)]
     if has_perm(user, Perm.INCIDENT_VIEW):
         reasons += visible_beyond_units_parts(user)
     extras: dict[int, dict] = {}
@@ -205,12 +208,17 @@ def incident_counts(
         for key, n in list(counts.items()):
             if key[0] in child_ids:
                 counts[(unit.pk, *key[1:])] -= n
+    providers = dict(
+        OrgUnit.objects.filter(pk__in={row["responsible_unit_id"] for row in scope.extras}).values_list(
+            "pk", "care_provider_id"
+        )
+    )
     for row in scope.extras:
         if filters and any(_extra_key(row, name) not in _as_set(value) for name, value in filters.items()):
             continue
         if not _in_months(row["reported_at"], first, last):
             continue
-        anc = _provider_of(row["responsible_unit_id"])
+        anc = providers.get(row["responsible_unit_id"], row["responsible_unit_id"])
         counts[(anc, *[_extra_key(row, name) for name in columns])] += 1
 
     risk_settings = _risk_settings({key[0] for key in counts}) if "risk_level" in group_by else {}
@@ -264,10 +272,6 @@ def incident_counts(
 
 def _as_set(value) -> set:
     return set(value) if isinstance(value, (list, tuple, set, frozenset)) else {value}
-
-
-def _provider_of(unit_id: int) -> int:
-    return OrgUnit.objects.filter(pk=unit_id).values_list("care_provider_id", flat=True).first() or unit_id
 
 
 # --- The summary: lead times, late reports, actions, forwards, causes, Lex Maria -----------------------

@@ -388,38 +388,95 @@ def _units_for_entry(user) -> list[OrgUnit]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry(request):
+    """A form per unit and period: choose them, then enter the numerator and denominator of
+    any indicators measured (empty rows are left alone). Saved all or nothing, with the same
+    checks as the import; the numbers already saved for the period are filled in."""
     if not has_perm(request.user, Perm.INDICATOR_EDIT):
         raise PermissionDenied(_("Only measurement owners enter measurements."))
     units = _units_for_entry(request.user)
-    form = f.MeasurementForm(request.POST or None, units=units, initial={"indicator": request.GET.get("indikator")})
+    period = f.PeriodForm(request.GET or None, units=units)
+    if not request.GET or not period.is_valid():
+        return render(
+            request,
+            "indicators/entry.html",
+            {"title": _("Enter measurements"), "period": period},
+            status=400 if request.GET else 200,
+        )
+    unit, start, end = period.cleaned_data["unit"], period.cleaned_data["fran"], period.cleaned_data["till"]
+    indicators = list(IndicatorDefinition.objects.filter(is_active=True).prefetch_related("methods"))
+    saved = {
+        m.indicator_id: m
+        for m in Measurement.objects.filter(unit=unit, period_start=start, period_end=end).order_by("-updated_at")
+    }
+    errors: dict[str, dict[str, str]] = {}
+    values: dict[str, dict[str, str]] = {}
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                row, outcome = services.measurement_save(
-                    actor=request.user,
-                    indicator=data["indicator"],
-                    unit=data["unit"],
-                    period_start=data["period_start"],
-                    period_end=data["period_end"] or data["period_start"],
-                    numerator=data["numerator"],
-                    denominator=data["denominator"] or None,
-                    method=data["method"],
-                    comment=data["comment"],
+        rows = []
+        for number, indicator in enumerate(indicators, start=1):
+            typed = {
+                name: request.POST.get(f"{indicator.code}-{name}", "").strip()
+                for name in ("numerator", "denominator", "comment")
+            }
+            values[indicator.code] = typed
+            if typed["numerator"] or typed["denominator"]:
+                rows.append(
+                    (
+                        number,
+                        {
+                            "indicator": indicator.code,
+                            "unit": str(unit.pk),
+                            "period_start": start,
+                            "period_end": end,
+                            **typed,
+                        },
+                    )
                 )
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                text = {
-                    services.CREATED: _("The measurement has been saved."),
-                    services.UPDATED: _("The measurement has been corrected."),
-                    services.UNCHANGED: _("The measurement was already saved with these numbers."),
-                }[outcome]
-                messages.success(request, text)
-                return redirect(f"{reverse('indicators:detail', args=[row.indicator.code])}?enhet={row.unit_id}")
-        status = 400
-    return render(request, "indicators/entry.html", {"title": _("Enter a measurement"), "form": form}, status=status)
+        if not rows:
+            messages.error(request, _("Enter at least one measurement."))
+            status = 400
+        else:
+            result = services.measurements_check_and_save(
+                actor=request.user, rows=rows, commit=True, perm=Perm.INDICATOR_EDIT
+            )
+            if not result.errors:
+                messages.success(
+                    request,
+                    _("Saved: %(created)s new, %(updated)s corrected, %(unchanged)s unchanged.") % result.counts,
+                )
+                return redirect(f"{reverse('indicators:dashboard')}?enhet={unit.pk}")
+            for error in result.errors:
+                errors.setdefault(indicators[error.row - 1].code, {})[error.field] = error.message
+            status = 400
+    lines = []
+    for indicator in indicators:
+        existing = saved.get(indicator.pk)
+        typed = values.get(indicator.code) or {
+            "numerator": _plain(existing.numerator) if existing else "",
+            "denominator": _plain(existing.denominator) if existing else "",
+            "comment": existing.comment if existing else "",
+        }
+        lines.append({"indicator": indicator, "values": typed, "errors": errors.get(indicator.code, {})})
+    return render(
+        request,
+        "indicators/entry_grid.html",
+        {
+            "title": _("Enter measurements"),
+            "unit": unit,
+            "start": start,
+            "end": end,
+            "lines": lines,
+            "has_errors": bool(errors),
+            "query": request.GET.urlencode(),
+        },
+        status=status,
+    )
+
+
+def _plain(number) -> str:
+    if number is None:
+        return ""
+    return format(number.normalize(), "f").replace(".", ",")
 
 
 @login_required

@@ -523,6 +523,9 @@ def analyze() -> float:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         for table in (
+            "accounts_orgunit",
+            "accounts_user",
+            "accounts_membership",
             "indicators_incidentcube",
             "indicators_sidecube",
             "incidents_incident",

@@ -93,6 +93,13 @@ API_ROWS: list[Row] = [
 # fmt: on
 
 
+def national_entry(w: World) -> dict:
+    """The national reference unit: the safety officer keeps it (and gets the row's error); the
+    measurement owner of medicine is not offered it (and gets the first step again)."""
+    unit = services.national_unit()
+    return {"_query": f"enhet={unit.pk}&fran=2025-03-01&till=2025-03-31"}
+
+
 def page_medicine(**kwargs):
     def make(w: World) -> dict:
         return {**kwargs, "_query": f"enhet={w.tree.medicin.pk}"}
@@ -131,7 +138,9 @@ PAGE_ROWS: list[Row] = [
     Row(_page("stats"), "GET", PAGE_STATS),
     Row(_page("stats"), "GET", PAGE_MEDICINE, kwargs=page_medicine(), label="Medicinkliniken"),
     Row(_page("entry"), "GET", EDITORS),
-    Row(_page("entry"), "POST", EDITORS_400, data={"indicator": "BHK"}, label="incomplete"),
+    Row(_page("entry"), "GET", EDITORS_400, query="enhet=999999999&fran=2025-03-01", label="a unit not offered"),
+    Row(_page("entry"), "POST", EDITORS_400, kwargs=national_entry, data={"BHK-numerator": "83", "BHK-denominator": "x"},
+        label="an error in a row"),
     Row(_page("upload"), "GET", EDITORS),
     Row(_page("upload"), "POST", EDITORS_400, label="no file"),
     Row(_page("import-preview"), "GET", OWN_UPLOAD, kwargs=upload_by_editor),

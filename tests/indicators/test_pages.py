@@ -29,42 +29,37 @@ def swedish_dates():
     """Pages in Swedish (the default)."""
 
 
-def test_a_measurement_owner_enters_a_measurement_and_lands_on_its_chart(login, cast, tree):
+def _entry_url(unit, start="2025-03-01", end="2025-03-31") -> str:
+    return f"{reverse('indicators:entry')}?enhet={unit.pk}&fran={start}&till={end}"
+
+
+def test_a_measurement_owner_enters_a_unit_and_periods_measurements_in_one_form(login, cast, tree):
     client = login(cast.indicator_editor)
+    form = client.get(_entry_url(tree.medicin_ward)).content.decode()
+    assert 'name="BHK-numerator"' in form and 'name="BHK-3-denominator"' in form
 
     response = client.post(
-        reverse("indicators:entry"),
-        {
-            "indicator": "BHK",
-            "unit": tree.medicin_ward.pk,
-            "period_start": "2025-03-01",
-            "period_end": "2025-03-31",
-            "numerator": "74",
-            "denominator": "100",
-        },
+        _entry_url(tree.medicin_ward),
+        {"BHK-numerator": "74", "BHK-denominator": "100", "BHK-1-numerator": "81", "BHK-1-denominator": "100"},
         follow=True,
     )
 
-    assert response.status_code == 200
-    assert (
-        response.redirect_chain[-1][0] == f"{reverse('indicators:detail', args=['BHK'])}?enhet={tree.medicin_ward.pk}"
-    )
-    assert "Mätningen är sparad." in response.content.decode()
-    assert Measurement.objects.get().value == 74
+    assert response.redirect_chain[-1][0] == f"{reverse('indicators:dashboard')}?enhet={tree.medicin_ward.pk}"
+    assert "Sparat: 2 nya, 0 rättade, 0 oförändrade." in response.content.decode()
+    assert {m.indicator.code: m.value for m in Measurement.objects.select_related("indicator")} == {
+        "BHK": 74,
+        "BHK-1": 81,
+    }
+    again = client.get(_entry_url(tree.medicin_ward)).content.decode()
+    assert 'name="BHK-numerator" id="id_BHK-numerator" value="74"' in again
 
 
-def test_bad_input_keeps_what_was_typed_and_says_what_is_wrong(login, cast, tree):
+def test_bad_input_keeps_what_was_typed_saves_nothing_and_says_what_is_wrong(login, cast, tree):
     client = login(cast.indicator_editor)
 
     response = client.post(
-        reverse("indicators:entry"),
-        {
-            "indicator": "BHK",
-            "unit": tree.medicin_ward.pk,
-            "period_start": "2025-03-01",
-            "numerator": "120",
-            "denominator": "100",
-        },
+        _entry_url(tree.medicin_ward),
+        {"BHK-numerator": "74", "BHK-denominator": "100", "VRI-numerator": "120", "VRI-denominator": "100"},
     )
 
     assert response.status_code == 400
@@ -75,10 +70,12 @@ def test_bad_input_keeps_what_was_typed_and_says_what_is_wrong(login, cast, tree
 
 
 def test_the_entry_form_offers_only_the_owners_units(login, cast, tree):
-    page = login(cast.indicator_editor).get(reverse("indicators:entry")).content.decode()
+    client = login(cast.indicator_editor)
+    page = client.get(reverse("indicators:entry")).content.decode()
 
     assert "Avdelning 5, medicin" in page
     assert "Avdelning 12, ortopedi" not in page
+    assert client.get(_entry_url(tree.orto_ward)).status_code == 400
 
 
 def test_an_import_is_previewed_then_committed_from_the_pages(login, cast, tree):
@@ -187,6 +184,23 @@ def test_the_statistics_page_counts_and_links_to_cases_only_for_those_who_see_th
     assert reverse("incidents:queue") in handler_page
     assert reverse("incidents:queue") not in viewer_page
     assert "Patienten fick fel dos" not in viewer_page  # no text from the reports
+
+
+def test_the_statistics_page_exports_csv_and_xlsx(login, cast, tree):
+    for _ in range(2):
+        report(cast.reporter, tree.medicin_ward)
+    client = login(cast.viewer)
+
+    rows = _csv(client.get(reverse("indicators:stats"), {"enhet": tree.akut.pk, "format": "csv"}))
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("indicators:stats"), {"enhet": tree.akut.pk, "format": "xlsx"}).content)
+    )
+
+    assert ["Enhet", "Medicinkliniken", "2"] in rows
+    assert any(
+        row[:2] == ("Händelseklass", "Negativ händelse – skada eller vårdskada")
+        for row in workbook.active.iter_rows(values_only=True)
+    )
 
 
 def test_the_statistics_page_queries_do_not_grow_with_the_incidents(login, cast, tree):
