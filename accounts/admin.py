@@ -184,6 +184,12 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin):
         # A new user has no roles yet; they are granted under Memberships once the user exists.
         return self.inlines if obj is not None else []
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Deactivated: every session and the API token end now, not when they expire.
+            services.user_sessions_end(user=obj)
+
 
 class ValidityFilter(admin.SimpleListFilter):
     title = _("validity")

@@ -188,6 +188,21 @@ class Membership(models.Model):
         return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
 
 
+class UserSession(models.Model):
+    """A signed-in session of a user, so that deactivating the user ends every one of them
+    (Django's session table cannot be searched by user without decoding each session)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user"], name="user_session_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class AccessLogQuerySet(models.QuerySet):
     def visible_to(self, user) -> AccessLogQuerySet:
         """Log rows about the care providers where the user may review logs (PDL 4 kap. 3 §)."""

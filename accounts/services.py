@@ -131,6 +131,40 @@ def accesslog_record(
     )
 
 
+def session_remember(*, user: User, session_key: str) -> None:
+    """Note a new signed-in session of `user` (the `user_logged_in` signal calls this)."""
+    from accounts.models import UserSession
+
+    if session_key:
+        UserSession.objects.get_or_create(session_key=session_key, defaults={"user": user})
+
+
+@transaction.atomic
+def user_sessions_end(*, user: User) -> int:
+    """End every signed-in session of `user` and withdraw their API token; returns how many
+    sessions ended. Called when a user is deactivated: access ends at once, everywhere."""
+    from django.contrib.sessions.models import Session
+
+    from accounts.models import UserSession
+
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    ended, _ = Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(user=user).delete()
+    Token.objects.filter(user=user).delete()
+    return ended
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User | None) -> User:
+    """The person has left: they can no longer sign in, their sessions and token end now.
+    Nothing of theirs is deleted (the audit trail refers to them)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    user_sessions_end(user=user)
+    return user
+
+
 @transaction.atomic
 def api_token_issue(*, user: User, rotate: bool = False) -> tuple[Token, bool]:
     """The user's token, created if missing; with `rotate` the old key stops working and a
