@@ -139,6 +139,18 @@ def session_remember(*, user: User, session_key: str) -> None:
         UserSession.objects.get_or_create(session_key=session_key, defaults={"user": user})
 
 
+def sessions_prune() -> int:
+    """Expired sessions, and the notes of sessions that no longer exist (daily)."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from accounts.models import UserSession
+
+    Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    gone, _ = UserSession.objects.exclude(session_key__in=Session.objects.values("session_key")).delete()
+    return gone
+
+
 @transaction.atomic
 def user_sessions_end(*, user: User) -> int:
     """End every signed-in session of `user` and withdraw their API token; returns how many

@@ -273,6 +273,8 @@ CELERY_BEAT_SCHEDULE = {
     "lexmaria-deadline-warnings": {"task": "lexmaria.deadline_warnings", "schedule": crontab(hour=7, minute=15)},
     # Daily at 07:05: investigations whose follow-up date has come with actions not evaluated.
     "investigation-reminders": {"task": "investigations.reminders", "schedule": crontab(hour=7, minute=5)},
+    # Daily at 03:00: expired sessions and the notes of sessions that are gone.
+    "sessions-prune": {"task": "accounts.sessions_prune", "schedule": crontab(hour=3, minute=0)},
     # Every five minutes: fold the incident-statistics deltas into the compacted counts.
     "stats-compact": {"task": "indicators.stats_compact", "schedule": 300.0},
 }

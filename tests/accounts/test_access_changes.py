@@ -108,3 +108,16 @@ def test_deactivating_in_the_admin_ends_the_sessions(cast, password, login):
     assert not Session.objects.filter(session_key=victim.session.session_key).exists()
     assert not UserSession.objects.filter(user=cast.handler).exists()
     assert victim.get(reverse("home")).status_code == 302
+
+
+def test_the_daily_prune_forgets_sessions_that_are_gone(cast, password, settings):
+    from django.utils import timezone
+
+    from accounts.tasks import accounts_sessions_prune
+
+    client = _signed_in(cast.handler, password)
+    Session.objects.filter(session_key=client.session.session_key).update(expire_date=timezone.now())
+
+    assert accounts_sessions_prune() == 1
+    assert not UserSession.objects.exists()
+    assert settings.CELERY_BEAT_SCHEDULE["sessions-prune"]["task"] == "accounts.sessions_prune"
