@@ -53,6 +53,19 @@ class ScopedModelViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     """Base for writable resources; add the mixins (create, partial update) you mean to offer."""
 
 
+class RefuseUnknownFields:
+    """For request serializers: a field the endpoint does not take (`status`, `reference`,
+    `reporter`, a derived `value`, …) is refused with 400 naming it, instead of being ignored,
+    so that a client never believes it changed something it may not."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                raise exceptions.ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
+        return super().to_internal_value(data)
+
+
 class Conflict(exceptions.APIException):
     """409: a stale version (someone saved in between) or a transition the current state forbids."""
 

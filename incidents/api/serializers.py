@@ -27,6 +27,7 @@ from incidents.models import (
     ReportedKind,
     TimelineEntry,
 )
+from psweb.api import RefuseUnknownFields
 
 
 def person_name(user) -> str:
@@ -202,7 +203,7 @@ class IncidentDetailSerializer(IncidentSerializer):
         return incident.patient_identifier
 
 
-class IncidentFieldsSerializer(serializers.Serializer):
+class IncidentFieldsSerializer(RefuseUnknownFields, serializers.Serializer):
     """What a reporter writes. Every field is optional here; sending a report checks that
     the required ones (unit, occurred_at, description, case_type, reported_kind) are given."""
 

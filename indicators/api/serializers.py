@@ -6,6 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from indicators.models import IndicatorDefinition, Measurement, MethodVersion
+from psweb.api import RefuseUnknownFields
 
 
 class MethodVersionSerializer(serializers.ModelSerializer):
@@ -69,7 +70,7 @@ class MeasurementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeasurementInSerializer(serializers.Serializer):
+class MeasurementInSerializer(RefuseUnknownFields, serializers.Serializer):
     """One measurement to save: the indicator's code, the unit's id ("riket" for the national
     reference value), the period, the numbers (the value is derived), the method (blank: the
     one in use then) and a comment. Checked by the same rules as the form and the import."""
