@@ -48,6 +48,48 @@ MIGRATION_DATA = [
 ]
 
 
+# --- The identity-leak check of the whole suite (tests/leaks.py) ---------------------------------
+
+
+def pytest_sessionstart(session):
+    from tests import leaks
+
+    if not hasattr(session.config, "workerinput"):  # the controlling process (or a run without xdist)
+        leaks.reset()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _leak_recorder(django_db_setup):
+    from tests import leaks
+
+    recorder = leaks.LeakRecorder(leaks.process_name())
+    recorder.start()
+    yield recorder
+    recorder.stop()
+
+
+@pytest.fixture(autouse=True)
+def _record_mail(_leak_recorder):
+    yield
+    from django.core import mail
+
+    _leak_recorder.mail(getattr(mail, "outbox", []))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from tests import leaks
+
+    if hasattr(session.config, "workerinput"):
+        return
+    found = leaks.findings()
+    if found:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = ["", "IDENTITY NUMBERS FOUND in URLs, log lines or e-mails of the test run:", *found[:50]]
+        if reporter:
+            reporter.write_line("\n".join(lines), red=True)
+        session.exitstatus = 1
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     # A request through the locale middleware leaves its language active in the thread;
