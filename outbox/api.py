@@ -11,10 +11,10 @@ from rest_framework.routers import SimpleRouter
 
 from outbox import services
 from outbox.models import Notification
-from psweb.api import ScopedReadOnlyViewSet
+from psweb.api import ModelSerializer, ScopedReadOnlyViewSet
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "subject", "link", "created_at", "read_at"]

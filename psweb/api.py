@@ -12,13 +12,14 @@ plus `"errors": {field: [messages]}` for bad input (400).
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.views import SpectacularSwaggerSplitView
-from rest_framework import exceptions, status, viewsets
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -51,6 +52,27 @@ class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     """Base for writable resources; add the mixins (create, partial update) you mean to offer."""
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's ModelSerializer, with one correction for the schema: a choice that may be blank in
+    the model (an event class not yet set, an undecided case) says so, so that clients and the
+    schema-based fuzzing accept the blank value the API really returns."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        model = getattr(self.Meta, "model", None)
+        for name, field in fields.items():
+            if not isinstance(field, serializers.ChoiceField) or model is None:
+                continue
+            source = field.source if field.source and field.source != "*" else name
+            try:
+                model_field = model._meta.get_field(source)
+            except FieldDoesNotExist:  # a source that is not a model field: nothing to correct
+                model_field = None
+            if getattr(model_field, "blank", False):
+                field.allow_blank = True
+        return fields
 
 
 class RefuseUnknownFields:
@@ -144,3 +166,32 @@ class ApiDocsView(SpectacularSwaggerSplitView):
     loads only /static/ files and the initialising script from this same view (?script=)."""
 
     template_name = "api/swagger_ui.html"
+
+
+def standard_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every API operation documents the errors every
+    endpoint can answer, so that clients (and the schema-based fuzzing) can rely on them:
+    400 for bad input or parameters, 401 without valid credentials, 404 for an object outside
+    the caller's scope, and 405 is never documented (the method is simply not offered)."""
+    components = result.get("components", {}).get("schemas", {})
+    error = {"$ref": "#/components/schemas/Error"} if "Error" in components else {"type": "object"}
+    invalid = {"$ref": "#/components/schemas/ValidationError"} if "ValidationError" in components else error
+    texts = {
+        "400": ("Bad input or parameters; a message for each.", invalid),
+        "401": ("No valid credentials: sign in, or send `Authorization: Token <key>`.", error),
+        "404": ("Not found, or outside your scope.", error),
+    }
+    for path, item in result.get("paths", {}).items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, (description, schema) in texts.items():
+                if code not in responses:
+                    responses[code] = {
+                        "description": description,
+                        "content": {"application/json": {"schema": schema}},
+                    }
+    return result

@@ -1,11 +1,19 @@
 """Pagination classes, kept apart from psweb.api so DRF settings can import them early."""
 
-from rest_framework import pagination
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, pagination
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A page that does not exist is a bad parameter (400), not a missing resource.
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound as error:
+            raise exceptions.ValidationError({self.page_query_param: [_("There is no such page.")]}) from error
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -15,3 +23,11 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     ordering = "-id"
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound as error:
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: [_("The cursor is not valid: use the links `next` and `previous`.")]}
+            ) from error

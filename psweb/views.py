@@ -66,26 +66,30 @@ def _wants_json(request) -> bool:
 def csrf_failure(request, reason=""):
     message = _("The form had expired or was sent from another page. Reload the page and try again.")
     if _wants_json(request):
-        return JsonResponse({"detail": message}, status=403)
+        return JsonResponse({"detail": message, "code": "csrf_failed"}, status=403)
     return render(request, "errors/403_csrf.html", {"reason": message}, status=403)
 
 
 def page_not_found(request, exception=None):
     if _wants_json(request):
-        return JsonResponse({"detail": _("Not found, or you do not have access to it.")}, status=404)
+        return JsonResponse(
+            {"detail": _("Not found, or you do not have access to it."), "code": "not_found"}, status=404
+        )
     return render(request, "errors/404.html", status=404)
 
 
 def permission_denied(request, exception=None):
     reason = str(exception) if exception and str(exception) else ""
     if _wants_json(request):
-        return JsonResponse({"detail": reason or _("You are not allowed to do this.")}, status=403)
+        return JsonResponse(
+            {"detail": reason or _("You are not allowed to do this."), "code": "permission_denied"}, status=403
+        )
     return render(request, "errors/403.html", {"reason": reason}, status=403)
 
 
 def bad_request(request, exception=None):
     if _wants_json(request):
-        return JsonResponse({"detail": _("The request could not be understood.")}, status=400)
+        return JsonResponse({"detail": _("The request could not be understood."), "code": "bad_request"}, status=400)
     return render(request, "errors/400.html", status=400)
 
 
@@ -94,6 +98,7 @@ def server_error(request):
         return JsonResponse(
             {
                 "detail": _("Something went wrong on our side. Nothing was saved. Try again in a moment."),
+                "code": "server_error",
                 "request_id": getattr(request, "request_id", ""),
             },
             status=500,

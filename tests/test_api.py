@@ -221,11 +221,19 @@ def test_membership_roster_pages_with_a_cursor(api, cast, tree):
     assert len(seen) == len(set(seen)) == 7
 
 
-def test_a_forged_cursor_is_a_readable_404(api, cast):
+def test_a_forged_cursor_is_a_readable_400(api, cast):
+    # A bad parameter, not a missing resource (the schema-based fuzzing holds every list to this).
     response = api(cast.manager).get("/api/v1/memberships/?cursor=not-a-cursor")
 
-    assert response.status_code == 404
-    assert response.json()["detail"] == "Not found, or you do not have access to it."
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"cursor": ["The cursor is not valid: use the links `next` and `previous`."]}
+
+
+def test_a_page_that_does_not_exist_is_a_readable_400(api, cast):
+    response = api(cast.safety_officer).get("/api/v1/org-units/?page=999")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"page": ["There is no such page."]}
 
 
 # --- the exception handler, for errors that no read-only endpoint raises yet ------------

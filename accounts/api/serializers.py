@@ -6,9 +6,10 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.models import Membership, OrgUnit
+from psweb.api import ModelSerializer
 
 
-class MembershipBriefSerializer(serializers.ModelSerializer):
+class MembershipBriefSerializer(ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     role_name = serializers.CharField(source="get_role_display", read_only=True)
     care_provider = serializers.IntegerField(source="unit.care_provider_id", read_only=True)
@@ -27,7 +28,7 @@ class MeSerializer(serializers.Serializer):
     )
 
 
-class OrgUnitSerializer(serializers.ModelSerializer):
+class OrgUnitSerializer(ModelSerializer):
     kind = serializers.SlugRelatedField(
         slug_field="code", read_only=True, help_text="Code of the unit's kind, e.g. `vardgivare`, `verksamhet`."
     )
@@ -39,7 +40,7 @@ class OrgUnitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     full_name = serializers.CharField(source="user.get_full_name", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)

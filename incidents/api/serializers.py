@@ -27,7 +27,7 @@ from incidents.models import (
     ReportedKind,
     TimelineEntry,
 )
-from psweb.api import RefuseUnknownFields
+from psweb.api import ModelSerializer, RefuseUnknownFields
 
 
 def person_name(user) -> str:
@@ -97,7 +97,7 @@ def may_see_reporter(request, incident: Incident) -> bool:
     return bool(permissions.can_see_reporter(user, incident))
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(ModelSerializer):
     """An incident as listed, and as returned by the transitions (never the personnummer)."""
 
     status_name = serializers.CharField(source="get_status_display", read_only=True)
@@ -287,7 +287,7 @@ class FeedbackSerializer(VersionSerializer):
     text = serializers.CharField(max_length=20_000, help_text="Feedback to the reporter.")
 
 
-class PatientInformationSerializer(serializers.ModelSerializer):
+class PatientInformationSerializer(ModelSerializer):
     class Meta:
         model = PatientInformation
         fields = [
@@ -350,7 +350,7 @@ class CommentSerializer(HidesReporterMixin, serializers.ModelSerializer):
         }
 
 
-class CauseSerializer(serializers.ModelSerializer):
+class CauseSerializer(ModelSerializer):
     area_name = serializers.CharField(source="area.name", read_only=True)
 
     class Meta:
@@ -364,7 +364,7 @@ class CauseCreateSerializer(serializers.Serializer):
     detail = serializers.CharField(required=False, allow_blank=True, default="", help_text="What exactly.")
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(ModelSerializer):
     responsible_name = PersonNameField(source="responsible")
 
     class Meta:
@@ -410,7 +410,7 @@ class ActionUpdateSerializer(serializers.Serializer):
     )
 
 
-class ForwardSerializer(serializers.ModelSerializer):
+class ForwardSerializer(ModelSerializer):
     from_unit_name = serializers.CharField(source="from_unit.name", read_only=True)
     to_unit_name = serializers.CharField(source="to_unit.name", read_only=True)
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from indicators.models import IndicatorDefinition, Measurement, MethodVersion
-from psweb.api import RefuseUnknownFields
+from psweb.api import ModelSerializer, RefuseUnknownFields
 
 
-class MethodVersionSerializer(serializers.ModelSerializer):
+class MethodVersionSerializer(ModelSerializer):
     class Meta:
         model = MethodVersion
         fields = ["code", "name", "valid_from"]
         read_only_fields = fields
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(ModelSerializer):
     methods = MethodVersionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -44,7 +44,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeasurementSerializer(serializers.ModelSerializer):
+class MeasurementSerializer(ModelSerializer):
     indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:

@@ -23,9 +23,10 @@ from investigations.models import (
     TeamMember,
     TimelineEntry,
 )
+from psweb.api import ModelSerializer
 
 
-class TeamMemberSerializer(serializers.ModelSerializer):
+class TeamMemberSerializer(ModelSerializer):
     name = PersonNameField(source="user")
 
     class Meta:
@@ -34,14 +35,14 @@ class TeamMemberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CourseEventSerializer(serializers.ModelSerializer):
+class CourseEventSerializer(ModelSerializer):
     class Meta:
         model = CourseEvent
         fields = ["id", "at", "description", "created_at"]
         read_only_fields = fields
 
 
-class InvestigationCauseSerializer(serializers.ModelSerializer):
+class InvestigationCauseSerializer(ModelSerializer):
     area_name = serializers.CharField(source="area.name", read_only=True)
 
     class Meta:
@@ -50,7 +51,7 @@ class InvestigationCauseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvestigationActionSerializer(serializers.ModelSerializer):
+class InvestigationActionSerializer(ModelSerializer):
     """An action of the investigation: the incident's action, the causes it addresses and its
     evaluation at follow-up."""
 
@@ -85,7 +86,7 @@ class InvestigationActionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvestigationSerializer(serializers.ModelSerializer):
+class InvestigationSerializer(ModelSerializer):
     leader_name = PersonNameField(source="leader", allow_null=True)
     incidents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -156,7 +157,7 @@ class InvestigationDetailSerializer(InvestigationSerializer):
         return InvestigationCauseSerializer(rows, many=True).data
 
 
-class InvestigationTimelineEntrySerializer(serializers.ModelSerializer):
+class InvestigationTimelineEntrySerializer(ModelSerializer):
     who = PersonNameField(source="actor", allow_null=True)
     what = serializers.CharField(source="get_kind_display", read_only=True)
 

@@ -17,6 +17,7 @@ from incidents.api.serializers import PersonNameField
 from incidents.models import EffectClass
 from lexmaria.models import Decision, IvoDecision, LexMariaCase, PromisedAction, SupplementRequest, TimelineEntry
 from lexmaria.selectors import case_clock
+from psweb.api import ModelSerializer
 
 
 class ClockSerializer(serializers.Serializer):
@@ -37,14 +38,14 @@ class ClockSerializer(serializers.Serializer):
     status = serializers.CharField(help_text="`ok`, `due_soon` or `overdue`.")
 
 
-class SupplementSerializer(serializers.ModelSerializer):
+class SupplementSerializer(ModelSerializer):
     class Meta:
         model = SupplementRequest
         fields = ["id", "what", "requested_on", "due_on", "answer", "answered_on"]
         read_only_fields = fields
 
 
-class PromisedActionSerializer(serializers.ModelSerializer):
+class PromisedActionSerializer(ModelSerializer):
     """An action promised to IVO and its yearly follow-up."""
 
     action = serializers.IntegerField(source="action.pk", read_only=True, help_text="The incident action's id.")
@@ -77,8 +78,11 @@ class PromisedActionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LexMariaCaseSerializer(serializers.ModelSerializer):
+class LexMariaCaseSerializer(ModelSerializer):
     owner_name = PersonNameField(source="owner", allow_null=True)
+    # Blank until decided: the schema says so.
+    decision = serializers.ChoiceField(choices=Decision.choices, allow_blank=True, read_only=True)
+    ivo_decision = serializers.ChoiceField(choices=IvoDecision.choices, allow_blank=True, read_only=True)
     incidents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -133,7 +137,7 @@ class LexMariaCaseDetailSerializer(LexMariaCaseSerializer):
         return ClockSerializer(case_clock(case)).data
 
 
-class LexMariaTimelineEntrySerializer(serializers.ModelSerializer):
+class LexMariaTimelineEntrySerializer(ModelSerializer):
     who = PersonNameField(source="actor", allow_null=True)
     what = serializers.CharField(source="get_kind_display", read_only=True)
 
