@@ -151,14 +151,65 @@ class CeleryStack:
     maildir: Path
     worker_log: Path
     beat_log: Path
+    env: dict | None = None
+    worker: subprocess.Popen | None = None
 
     def emails_to(self, address: str) -> int:
         """How many e-mails the worker has written for `address` (file-based e-mail backend)."""
         needle = f"To: {address}".encode()
         return sum(path.read_bytes().count(needle) for path in self.maildir.glob("*.log"))
 
+    def mail_text(self) -> str:
+        return "\n".join(path.read_text(errors="replace") for path in sorted(self.maildir.glob("*.log")))
+
     def logs(self) -> str:
         return f"--- worker ---\n{log_tail(self.worker_log)}\n--- beat ---\n{log_tail(self.beat_log)}"
+
+    def start_worker(self) -> subprocess.Popen:
+        """Start a worker and wait until it is ready for tasks."""
+        started_at = self.worker_log.stat().st_size if self.worker_log.exists() else 0
+        with self.worker_log.open("ab") as log:
+            self.worker = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "psweb",
+                    "worker",
+                    "--pool=solo",
+                    "--concurrency=1",
+                    "-Q",
+                    "celery",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "--loglevel=INFO",
+                    f"--hostname=integration-{self.redis.port}-{time.monotonic_ns()}@%h",
+                ],
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        worker = self.worker
+
+        def ready() -> bool:
+            if worker.poll() is not None:
+                pytest.fail(f"The Celery worker exited at start-up:\n{self.logs()}", pytrace=False)
+            return b" ready." in self.worker_log.read_bytes()[started_at:]
+
+        wait_for(ready, timeout=START_TIMEOUT, what="the Celery worker to start", details=self.logs)
+        return worker
+
+    def kill_worker(self) -> None:
+        """SIGKILL: no clean shutdown, no chance to finish or hand back the task."""
+        import signal
+
+        if self.worker is not None and self.worker.poll() is None:
+            os.killpg(self.worker.pid, signal.SIGKILL)
+            self.worker.wait(timeout=10)
 
 
 def _worker_database_url() -> str:
@@ -184,19 +235,20 @@ def _use_broker(url: str | None) -> None:
     app.conf.task_always_eager = url is None
 
 
-@pytest.fixture(scope="module")
-def celery_stack(django_db_setup, tmp_path_factory) -> CeleryStack:
-    """Redis, a Celery worker and Celery beat (sweeping every SWEEP_SECONDS), for one test module.
+def build_celery_stack(tmp_path_factory, *, settings_module: str | None = None):
+    """Redis, a Celery worker and Celery beat (sweeping every SWEEP_SECONDS), as a generator
+    for a fixture: every subprocess is stopped on teardown, whatever happened.
 
     This test process publishes to the same Redis, so the on-commit dispatch really goes
-    through the broker. Every subprocess is stopped on teardown, whatever happened.
+    through the broker. `settings_module` runs the worker and beat with other settings (a
+    slow e-mail backend, say).
     """
     workdir = tmp_path_factory.mktemp("celery")
     maildir = workdir / "mail"
     maildir.mkdir()
     redis = RedisServer(workdir)
     stack = CeleryStack(redis=redis, maildir=maildir, worker_log=workdir / "worker.log", beat_log=workdir / "beat.log")
-    env = {
+    stack.env = {
         **os.environ,
         "DATABASE_URL": _worker_database_url(),
         "CELERY_BROKER_URL": redis.url,
@@ -207,53 +259,39 @@ def celery_stack(django_db_setup, tmp_path_factory) -> CeleryStack:
         "OUTBOX_SWEEP_SECONDS": str(SWEEP_SECONDS),
         "DATABASE_CONN_MAX_AGE": "0",
     }
-    celery = [sys.executable, "-m", "celery", "-A", "psweb"]
-    processes: list[subprocess.Popen] = []
+    if settings_module:
+        stack.env["DJANGO_SETTINGS_MODULE"] = settings_module
+    beat = None
     try:
         redis.start()
-        with stack.worker_log.open("ab") as log:
-            worker = subprocess.Popen(
-                [
-                    *celery,
-                    "worker",
-                    "--pool=solo",
-                    "--concurrency=1",
-                    "-Q",
-                    "celery",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "--loglevel=INFO",
-                    f"--hostname=integration-{redis.port}@%h",
-                ],
-                cwd=BASE_DIR,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        processes.append(worker)
+        stack.start_worker()
         with stack.beat_log.open("ab") as log:
             beat = subprocess.Popen(
-                [*celery, "beat", "--loglevel=INFO", f"--schedule={workdir / 'beat-schedule'}"],
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "psweb",
+                    "beat",
+                    "--loglevel=INFO",
+                    f"--schedule={workdir / 'beat-schedule'}",
+                ],
                 cwd=BASE_DIR,
-                env=env,
+                env=stack.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        processes.append(beat)
-
-        def worker_ready() -> bool:
-            if worker.poll() is not None:
-                pytest.fail(f"The Celery worker exited at start-up:\n{stack.logs()}", pytrace=False)
-            return b" ready." in stack.worker_log.read_bytes()
-
-        wait_for(worker_ready, timeout=START_TIMEOUT, what="the Celery worker to start", details=stack.logs)
         _use_broker(redis.url)
         yield stack
     finally:
         _use_broker(None)
-        for process in reversed(processes):
-            stop_process(process)
+        stop_process(beat)
+        stop_process(stack.worker)
         redis.stop()
+
+
+@pytest.fixture(scope="module")
+def celery_stack(django_db_setup, tmp_path_factory) -> CeleryStack:
+    yield from build_celery_stack(tmp_path_factory)
