@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
@@ -93,7 +94,43 @@ def bad_request(request, exception=None):
     return render(request, "errors/400.html", status=400)
 
 
+def _database_unreachable() -> bool:
+    """Is the error being handled a lost or refused database connection (not a bug)?"""
+    from django.db import InterfaceError, OperationalError
+
+    error = sys.exc_info()[1]
+    while error is not None:
+        if isinstance(error, OperationalError | InterfaceError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def service_unavailable(request):
+    """503 while the database cannot be reached (restarting, failing over): a clear answer that
+    nothing was saved, and when to try again; never a 500 with a trace."""
+    request_id = getattr(request, "request_id", "")
+    if _wants_json(request):
+        response = JsonResponse(
+            {
+                "detail": _("The database cannot be reached right now. Nothing was saved. Try again in a minute."),
+                "code": "unavailable",
+                "request_id": request_id,
+            },
+            status=503,
+        )
+    else:
+        template = loader.get_template("errors/503.html")
+        response = HttpResponse(
+            template.render({"request_id": request_id, "LANGUAGE_CODE": get_language()}), status=503
+        )
+    response["Retry-After"] = "30"
+    return response
+
+
 def server_error(request):
+    if _database_unreachable():
+        return service_unavailable(request)
     if _wants_json(request):
         return JsonResponse(
             {
