@@ -113,7 +113,9 @@ def service_unavailable(request):
     if _wants_json(request):
         response = JsonResponse(
             {
-                "detail": _("The database cannot be reached right now. Nothing was saved. Try again in a minute."),
+                "detail": _(
+                    "The database cannot be reached right now. Try again in a minute; a retry with the same Idempotency-Key never makes a second report."
+                ),
                 "code": "unavailable",
                 "request_id": request_id,
             },

@@ -1,5 +1,5 @@
 """While the database cannot be reached, every page and API call answers a clear 503 (with
-Retry-After, in Swedish, saying nothing was saved), never a 500 with a trace; once it is
+Retry-After, in Swedish, saying to send again: psweb notices what was saved), never a 500 with a trace; once it is
 back, the next request works without restarting anything. (The same with a real PostgreSQL
 restarted under load: tests/integration/test_database_restart.py.)"""
 
@@ -35,7 +35,8 @@ def test_a_page_answers_503_while_the_database_is_down(cast, database_down, path
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     page = response.content.decode()
-    assert "Databasen går inte att nå just nu. Inget av det du skickade sparades." in page
+    assert "Databasen går inte att nå just nu." in page
+    assert "psweb märker om det ändå hann sparas" in page
     assert "Traceback" not in page and "OperationalError" not in page
 
 
