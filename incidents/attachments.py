@@ -79,6 +79,43 @@ def _is_plain_text(content: bytes) -> bool:
     return False
 
 
+# A picture may not claim more pixels than a phone photo times a few: a small file that says it
+# is 100 000 × 100 000 pixels (a "decompression bomb") would hang whoever opens it.
+MAX_IMAGE_SIDE = 20_000
+MAX_IMAGE_PIXELS = 100_000_000
+TOO_LARGE_PICTURE = gettext_lazy(
+    "The picture is larger than psweb accepts (at most 20 000 pixels on a side and 100 megapixels)."
+)
+BROKEN_PICTURE = gettext_lazy("The picture is damaged or not really a picture.")
+
+
+def image_size(content: bytes, file_type: FileType) -> tuple[int, int] | None:
+    """(width, height) that a PNG or JPEG declares, read from its header without decoding it;
+    None when it declares none (a damaged file)."""
+    if file_type is PNG:
+        if len(content) < 24 or content[12:16] != b"IHDR":
+            return None
+        return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+    if file_type is JPEG:
+        position = 2
+        while position + 9 < len(content):
+            if content[position] != 0xFF:
+                return None
+            marker = content[position + 1]
+            if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+                position += 2
+                continue
+            length = int.from_bytes(content[position + 2 : position + 4], "big")
+            # Start of frame: baseline, progressive and the rarer kinds (not DHT, JPG, DAC).
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                height = int.from_bytes(content[position + 5 : position + 7], "big")
+                width = int.from_bytes(content[position + 7 : position + 9], "big")
+                return width, height
+            position += 2 + length
+        return None
+    return (0, 0)
+
+
 def detect_type(content: bytes) -> FileType | None:
     """The accepted type of `content`, judged by the bytes alone; None if not accepted."""
     for signature, file_type in _SIGNATURES:
@@ -117,6 +154,13 @@ def attachment_validate(file) -> FileType:
     file_type = detect_type(content)
     if file_type is None:
         raise ValidationError({"file": NOT_ALLOWED})
+    if file_type in (PNG, JPEG):
+        size = image_size(content, file_type)
+        if size is None or 0 in size:
+            raise ValidationError({"file": BROKEN_PICTURE})
+        width, height = size
+        if max(width, height) > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
+            raise ValidationError({"file": TOO_LARGE_PICTURE})
     return file_type
 
 

@@ -21,7 +21,11 @@ pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+# SOI, a JFIF segment, a start-of-frame saying 1 × 1 pixels, EOI.
+JPEG = (
+    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    b"\xff\xc0\x00\x11\x08\x00\x01\x00\x01\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01\xff\xd9"
+)
 TEXT = "Läkemedelslista: Waran 2,5 mg, Alvedon 1 g.\r\nKontrollerad av två sjuksköterskor.\n".encode()
 
 
@@ -282,3 +286,49 @@ def test_a_missing_file_is_not_found_rather_than_an_error(login, cast, tree, med
         path.unlink()
 
     assert login(cast.reporter).get(url).status_code == 404
+
+
+def _png_declaring(width: int, height: int) -> bytes:
+    return (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+        + width.to_bytes(4, "big")
+        + height.to_bytes(4, "big")
+        + b"\x08\x06\x00\x00\x00"
+    )
+
+
+def _jpeg_declaring(width: int, height: int) -> bytes:
+    return (
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xc2\x00\x11\x08"
+        + height.to_bytes(2, "big")
+        + width.to_bytes(2, "big")
+        + b"\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01\xff\xd9"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (_png_declaring(100_000, 100_000), "The picture is larger than psweb accepts"),
+        (_png_declaring(15_000, 15_000), "The picture is larger than psweb accepts"),  # 225 megapixels
+        (_jpeg_declaring(65_000, 65_000), "The picture is larger than psweb accepts"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "The picture is damaged or not really a picture."),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\xff\xd9", "The picture is damaged or not really a picture."),
+    ],
+)
+def test_a_picture_bomb_or_a_fake_picture_is_refused(cast, tree, content, message):
+    from django.core.exceptions import ValidationError
+
+    from incidents.attachments import attachment_validate
+
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        attachment_validate(_upload("bild.png", content))
+
+    assert error.value.message_dict["file"][0].startswith(message)
+
+
+def test_a_large_ordinary_photo_is_accepted(cast, tree):
+    from incidents.attachments import PNG as PNG_TYPE
+    from incidents.attachments import attachment_validate
+
+    assert attachment_validate(_upload("foto.png", _png_declaring(4032, 3024))) is PNG_TYPE
