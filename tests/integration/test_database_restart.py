@@ -276,3 +276,74 @@ def _stored(served, marker: str) -> dict[str, bool]:
     ).stdout
     rows = [line.split(",") for line in output.splitlines() if line]
     return {reference: complete == "t" for reference, complete in rows}
+
+
+def _call(base: str, token: str, method: str, path: str, payload: dict, key: str = "") -> tuple[int, dict]:
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    if key:
+        headers["Idempotency-Key"] = key
+    request = urllib.request.Request(  # noqa: S310 (loopback)
+        f"{base}{path}", data=json.dumps(payload).encode(), method=method, headers=headers
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def _all_at_once(work, count: int) -> list:
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(index):
+        barrier.wait()
+        results[index] = work()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_the_same_report_sent_many_times_at_once_across_processes_makes_one_incident(served):
+    """A double tap, a retry and a flaky network all at once: twelve requests with one key, on
+    two gunicorn worker processes."""
+    base, token = served["base"], served["token"]
+    marker = f"dubbel-{uuid.uuid4().hex[:8]}"
+    key = str(uuid.uuid4())
+    payload = {
+        "occurred_at": (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat(),
+        "description": f"Patienten fick fel dos. {marker}",
+        "case_type": "care",
+        "reported_kind": "happened",
+    }
+
+    results = _all_at_once(lambda: _call(base, token, "POST", "/api/v1/incidents/", payload, key), 12)
+
+    assert {status for status, _ in results} <= {200, 201}, [status for status, _ in results]
+    assert len({body["reference"] for _, body in results}) == 1
+    assert len(_stored(served, marker)) == 1
+
+
+def test_edits_from_one_version_at_once_across_processes_one_wins_the_rest_are_told(served):
+    base, token = served["base"], served["token"]
+    status, draft = _call(base, token, "POST", "/api/v1/incidents/", {"draft": True, "description": "Utkast"})
+    assert status == 201, draft
+
+    def edit(number: int):
+        return _call(
+            base,
+            token,
+            "PATCH",
+            f"/api/v1/incidents/{draft['id']}/",
+            {"version": draft["version"], "description": f"Ändring {number}"},
+        )
+
+    results = _all_at_once(lambda: edit(threading.get_ident() % 1000), 10)
+
+    statuses = Counter(status for status, _ in results)
+    assert statuses == {200: 1, 409: 9}, statuses
+    assert all(body["code"] == "stale_version" for status, body in results if status == 409)
