@@ -114,7 +114,8 @@ def service_unavailable(request):
         response = JsonResponse(
             {
                 "detail": _(
-                    "The database cannot be reached right now. Try again in a minute; a retry with the same Idempotency-Key never makes a second report."
+                    "The database cannot be reached right now. Try again in a minute; "
+                    "a retry with the same Idempotency-Key never makes a second report."
                 ),
                 "code": "unavailable",
                 "request_id": request_id,
