@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from accounts.roles import ROLE_PERMISSIONS, roles_with
 
 _CACHE_ATTR = "_psweb_scope_paths"
+_IDS_ATTR = "_psweb_scope_unit_ids"
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,9 @@ def scope_paths(user) -> dict[str, tuple[str, ...]]:
 
 def forget_scope(user) -> None:
     """Drop the per-request cache (after a membership change within the same request)."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attribute in (_CACHE_ATTR, _IDS_ATTR):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
 
 
 def _fold(paths: set[str]) -> tuple[str, ...]:
@@ -74,17 +76,39 @@ def _fold(paths: set[str]) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
-def scope_q(user, perm: str, unit_field: str) -> Q:
-    """A filter: the object's unit (`unit_field`, a foreign key to OrgUnit) lies in a subtree
-    where `user` holds `perm`. Matches nothing when the user holds it nowhere."""
-    roles_with(perm)  # an unknown permission is a programming error, not an empty scope
+def scope_unit_ids(user, perm: str) -> tuple[int, ...]:
+    """The ids of every unit in the subtrees where `user` holds `perm` (one query per
+    permission, kept on the user object for the request like the paths)."""
     paths = scope_paths(user).get(perm, ())
     if not paths:
+        return ()
+    cache = getattr(user, _IDS_ATTR, None)
+    if cache is None:
+        cache = {}
+        setattr(user, _IDS_ATTR, cache)
+    key = paths
+    if key not in cache:
+        from accounts.models import OrgUnit
+
+        query = Q()
+        for path in paths:
+            query |= Q(path__startswith=path)
+        cache[key] = tuple(OrgUnit.objects.filter(query).values_list("pk", flat=True))
+    return cache[key]
+
+
+def scope_q(user, perm: str, unit_field: str) -> Q:
+    """A filter: the object's unit (`unit_field`, a foreign key to OrgUnit) lies in a subtree
+    where `user` holds `perm`. Matches nothing when the user holds it nowhere.
+
+    The subtrees are given as a list of unit ids, not as a join to the units with a LIKE on
+    their paths: the incident table's unit indexes then serve the filter, even inside an OR
+    (a million incidents: the work queue went from 800 ms to …, see bench/RESULTS.md)."""
+    roles_with(perm)  # an unknown permission is a programming error, not an empty scope
+    ids = scope_unit_ids(user, perm)
+    if not ids:
         return Q(pk__in=[])
-    q = Q()
-    for path in paths:
-        q |= Q(**{f"{unit_field}__path__startswith": path})
-    return q
+    return Q(**{f"{unit_field}__in": ids})
 
 
 def has_perm(user, perm: str, unit=None) -> bool:

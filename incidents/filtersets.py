@@ -193,6 +193,7 @@ class IncidentFilterSet(django_filters.FilterSet):
     """Filters of the incident list and queue. Pass `request` so that `handler=me` works."""
 
     status = django_filters.MultipleChoiceFilter(
+        distinct=False,  # a value of the incident's own row: no duplicates to remove
         choices=Status.choices,
         label=_("Status"),
         help_text=_("One or more statuses; repeat the parameter for several (status=submitted&status=in_progress)."),
@@ -237,6 +238,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         help_text=_("A category id: incidents in this category or any category below it."),
     )
     event_class = django_filters.MultipleChoiceFilter(
+        distinct=False,  # a value of the incident's own row: no duplicates to remove
         choices=EventClass.choices,
         label=_("Event class"),
         help_text=_("One or more event classes; repeat the parameter for several."),
@@ -247,6 +249,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         help_text=_("Care (patient-related) or work environment."),
     )
     risk_level = django_filters.MultipleChoiceFilter(
+        distinct=False,  # a value of the incident's own row: no duplicates to remove
         choices=RISK_LEVEL_CHOICES,
         method="filter_risk_level",
         label=_("Risk level"),

@@ -223,7 +223,11 @@ def visible_beyond_units_parts(user) -> list[Q]:
     """Incidents a user sees for a reason other than their units' `incident.view` scope: their
     own reports, those forwarded from a unit in that scope, and the extensions (an
     investigation's team). Statistics add these to the units' counts, so that a user is
-    counted exactly the incidents they may see; each part is an index-friendly query."""
+    counted exactly the incidents they may see.
+
+    The forwards and the extensions are read here, into lists of ids: inside the OR of
+    `visible_to` a sub-select would stop PostgreSQL from using the incident table's indexes
+    (it would read every incident), while a list of ids can use the primary key."""
     from accounts.access import scope_q
     from accounts.roles import Perm
 
@@ -231,8 +235,11 @@ def visible_beyond_units_parts(user) -> list[Q]:
     forwarded_out = Forward.objects.filter(scope_q(user, Perm.INCIDENT_VIEW, "from_unit")).exclude(
         scope_q(user, Perm.INCIDENT_VIEW, "to_unit")
     )
-    parts = [Q(reporter=user), Q(pk__in=forwarded_out.values("incident_id"))]
-    parts.extend(extension(user) for extension in VISIBILITY_EXTENSIONS)
+    forwarded_ids = list(forwarded_out.order_by().values_list("incident_id", flat=True).distinct())
+    parts = [Q(reporter=user), Q(pk__in=forwarded_ids)]
+    for extension in VISIBILITY_EXTENSIONS:
+        extended = list(Incident.objects.filter(extension(user)).values_list("pk", flat=True))
+        parts.append(Q(pk__in=extended))
     return parts
 
 
