@@ -132,11 +132,15 @@ else:
             EMBEDDED_PGDATA, name=f"psweb_{os.getpid()}" if TESTING else "psweb", throwaway=TESTING
         )
     }
-# PostgreSQL's JIT compiler costs ~100 ms on the statistics queries and saves nothing on
-# psweb's short queries (measured at 1 000 000 incidents): off for every connection.
+# Measured at 1 000 000 incidents (bench/RESULTS.md), for every connection:
+# - PostgreSQL's JIT compiler costs ~100 ms on the statistics queries and saves nothing on
+#   psweb's short queries: off.
+# - psweb reads a server-side cursor (`.iterator()`, the CSV exports) to its end, so the
+#   planner should plan for all rows, not for the first 10 % (the default makes the work
+#   queue's export walk an index row by row).
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"]["options"] = (
-    DATABASES["default"]["OPTIONS"].get("options", "") + " -c jit=off"
+    DATABASES["default"]["OPTIONS"].get("options", "") + " -c jit=off -c cursor_tuple_fraction=1"
 ).strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
