@@ -177,11 +177,14 @@ def incident_queue(request):
     filterset = queue.queue_filterset(user=request.user, params=params, request=request)
     _shape_queue_form(filterset)
     valid = filterset.is_valid()
-    page = Paginator(filterset.qs if valid else Incident.objects.none(), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    levels = queue.RiskLevels()
     counts = queue.status_counts(user=request.user, params=params, request=request) if valid else {}
+    paginator = Paginator(filterset.qs if valid else Incident.objects.none(), QUEUE_PAGE_SIZE)
+    chosen = set(params.getlist("status"))
+    if valid and counts and chosen and not (set(params) - {"status", "ordering"}):
+        # Only statuses chosen: the list's length is the sum of their counts, already known.
+        paginator.count = sum(counts.get(status, 0) for status in chosen)
+    page = paginator.get_page(request.GET.get("page"))
+    levels = queue.RiskLevels()
     ordering = filterset.form.cleaned_data.get("ordering") if valid else ""
     page_query = params.copy()
     export_query = params.urlencode()

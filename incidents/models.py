@@ -382,6 +382,16 @@ class Incident(models.Model):
             # The work queue and the API list page newest first on these keys (filtersets.ORDERINGS):
             # walking the index, a page of 50 is found without sorting everything the user sees.
             models.Index(Coalesce("reported_at", "created_at"), F("id"), name="incident_sort_reported"),
+            # The work queue's counts per status, from the indexes alone (queue.unfiltered_status_counts).
+            models.Index(
+                fields=["unit", "status"], name="incident_unit_status", condition=Q(reported_at__isnull=False)
+            ),
+            models.Index(
+                fields=["responsible_unit", "status"],
+                include=["unit"],
+                name="incident_responsible_status",
+                condition=Q(reported_at__isnull=False),
+            ),
             models.Index(Coalesce("occurred_at", "created_at"), F("id"), name="incident_sort_occurred"),
         ]
 

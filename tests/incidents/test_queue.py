@@ -239,3 +239,57 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(as_user, cast, tree, 
     fifty = _queries(client, url)
 
     assert fifty == one
+
+
+# --- Counting without a filter ---------------------------------------------------------------
+
+
+def test_the_unfiltered_counts_equal_counting_through_the_visibility_rule(cast, tree):
+    """queue.unfiltered_status_counts splits the visibility rule into parts counted from
+    indexes; in a world with every reason to see an incident, each actor's sums must equal
+    counting what queue_base shows them."""
+    from django.db.models import Count
+
+    from incidents import queue
+    from incidents.services import handling
+    from investigations import services as investigations
+
+    # Each status, in each care provider; one handled by another unit than where it happened.
+    made = [report(cast.reporter, unit) for unit in (tree.medicin_ward, tree.orto_ward, tree.hemsjukvard)]
+    made += [report(cast.municipal_handler, tree.hemsjukvard), report(cast.handler_orto, tree.orto_ward)]
+    Incident.objects.filter(pk=made[1].pk).update(status=Status.IN_PROGRESS)
+    Incident.objects.filter(pk=made[2].pk).update(status=Status.CLOSED)
+    Incident.objects.filter(pk=made[3].pk).update(status=Status.WITHDRAWN)
+    handling.incident_forward(
+        incident=made[0],
+        actor=cast.handler,
+        to_unit=tree.hemsjukvard,
+        message="Hemsjukvården tar över.",
+        answer_due=timezone.localdate() + dt.timedelta(days=14),
+    )
+    # Another care provider's incident handled in Medicinkliniken.
+    Incident.objects.filter(pk=made[4].pk).update(responsible_unit=tree.medicin)
+    # The reporter's own report in another care provider; drafts, kept and discarded.
+    report(cast.reporter, tree.hemsjukvard)
+    services.draft_start(actor=cast.handler, fields={"description": "Utkast"})
+    discarded = services.draft_start(actor=cast.reporter, fields={"description": "Bortkastat"})
+    services.incident_withdraw_draft(incident=discarded, actor=cast.reporter)
+    # A municipal handler on the team of an investigation of an orthopaedic incident.
+    investigation = investigations.investigation_open(
+        incidents=[made[1]],
+        actor=cast.manager_orto,
+        method="event_analysis",
+        reason="Allvarlig.",
+        leader=cast.manager_orto,
+    )
+    investigations.member_add(investigation=investigation, actor=cast.manager_orto, user=cast.municipal_handler)
+
+    compared = 0
+    for name in cast.names():
+        user = getattr(cast, name)
+        through_rule = dict(
+            queue.queue_base(user=user).order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+        )
+        assert queue.unfiltered_status_counts(user=user) == through_rule, name
+        compared += bool(through_rule)
+    assert compared >= 8
