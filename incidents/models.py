@@ -237,10 +237,10 @@ def visible_beyond_units_parts(user) -> list[Q]:
         scope_q(user, Perm.INCIDENT_VIEW, "to_unit")
     )
     forwarded_ids = list(forwarded_out.order_by().values_list("incident_id", flat=True).distinct())
-    parts = [Q(reporter=user), Q(pk__in=forwarded_ids)]
+    parts = [Q(reporter=user), Q(pk__any=forwarded_ids)]
     for extension in VISIBILITY_EXTENSIONS:
         extended = list(Incident.objects.filter(extension(user)).values_list("pk", flat=True))
-        parts.append(Q(pk__in=extended))
+        parts.append(Q(pk__any=extended))
     return parts
 
 

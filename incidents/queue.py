@@ -102,22 +102,20 @@ def unfiltered_status_counts(*, user) -> dict[str, int]:
     77 000 visible to a clinic's coordinator, 220 ms became ~30 ms (bench/RESULTS.md).
     tests/incidents/test_queue.py checks that the sum equals counting through the rule."""
     from accounts.access import scope_unit_ids
-    from incidents.models import visible_beyond_units_parts
+    from incidents.models import visible_beyond_units_q
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return {}
     units = scope_unit_ids(user, Perm.INCIDENT_VIEW)
     sent = Incident.objects.filter(reported_at__isnull=False).exclude(status=Status.DRAFT)
-    in_unit = sent.filter(unit_id__in=units)
-    responsible_only = sent.filter(responsible_unit_id__in=units).exclude(unit_id__in=units)
-    beyond = Q(pk__in=[])
-    for part in visible_beyond_units_parts(user):
-        beyond |= part
+    in_unit = sent.filter(unit_id__any=units)
+    responsible_only = sent.filter(responsible_unit_id__any=units).exclude(unit_id__any=units)
+    beyond = visible_beyond_units_q(user)
     others = (
         Incident.objects.filter(Q(reporter=user) | (beyond & Q(reported_at__isnull=False)))
         .exclude(status=Status.DRAFT)
-        .exclude(reported_at__isnull=False, unit_id__in=units)
-        .exclude(reported_at__isnull=False, responsible_unit_id__in=units)
+        .exclude(reported_at__isnull=False, unit_id__any=units)
+        .exclude(reported_at__isnull=False, responsible_unit_id__any=units)
     )
     found: dict[str, int] = {}
     for part in (in_unit, responsible_only, others) if units else (others,):

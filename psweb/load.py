@@ -238,8 +238,8 @@ def incidents(count: int, years: float, rng: random.Random, reports: list[Report
     effects = [EffectClass.VERY_EFFECTIVE, EffectClass.EFFECTIVE, EffectClass.LIMITED]
     harmful = {EventClass.HARM, EventClass.SERIOUS_HARM_RISK, EventClass.SERIOUS_HARM, EventClass.NEAR_MISS}
 
-    incident_rows, forward_rows, cause_rows, action_rows, timeline_rows = [], [], [], [], []
-    totals = {"incidents": 0, "forwards": 0, "causes": 0, "actions": 0, "timeline": 0}
+    incident_rows, forward_rows, cause_rows, action_rows, timeline_rows, read_rows = [], [], [], [], [], []
+    totals = {"incidents": 0, "forwards": 0, "causes": 0, "actions": 0, "timeline": 0, "access log": 0}
 
     def flush() -> None:
         totals["incidents"] += _copy("incidents_incident", INCIDENT_COLUMNS, incident_rows)
@@ -281,7 +281,22 @@ def incidents(count: int, years: float, rng: random.Random, reports: list[Report
         totals["timeline"] += _copy(
             "incidents_timelineentry", ["incident_id", "at", "actor_id", "kind", "message", "data"], timeline_rows
         )
-        for rows in (incident_rows, forward_rows, cause_rows, action_rows, timeline_rows):
+        totals["access log"] += _copy(
+            "accounts_accesslog",
+            [
+                "at",
+                "user_id",
+                "action",
+                "object_type",
+                "object_id",
+                "object_label",
+                "unit_id",
+                "patient_identifier",
+                "request_id",
+            ],
+            read_rows,
+        )
+        for rows in (incident_rows, forward_rows, cause_rows, action_rows, timeline_rows, read_rows):
             rows.clear()
 
     started = time.perf_counter()
@@ -377,10 +392,16 @@ def incidents(count: int, years: float, rng: random.Random, reports: list[Report
             )
         )
         timeline_rows.append((pk, reported, reporter, "submitted", "", "{}"))
+        reference = f"AV-{year}-{counters[year]:06d}"
+        # The handler reads the case when taking it, and again around closing (PDL access log).
+        readers = [(triaged, handler)] if triaged else []
         if triaged:
             timeline_rows.append((pk, triaged, handler, "taken", "", "{}"))
         if closed:
             timeline_rows.append((pk, closed, handler, "closed", "", "{}"))
+            readers += [(closed - dt.timedelta(minutes=rng.randint(5, 600)), handler), (closed, handler)]
+        for at, reader in readers:
+            read_rows.append((at, reader, "view", "incidents.incident", pk, reference, unit, "", f"load-{pk}"))
         if state == Status.WITHDRAWN:
             timeline_rows.append((pk, reported + dt.timedelta(days=1), handler, "withdrawn", "Dubblett.", "{}"))
         if handled and event in harmful and world.areas:
@@ -413,7 +434,7 @@ def incidents(count: int, years: float, rng: random.Random, reports: list[Report
     _reset_sequence("incidents_timelineentry")
     elapsed = time.perf_counter() - started
     reports.append(Report("incidents", totals["incidents"], elapsed))
-    for name in ("forwards", "causes", "actions", "timeline"):
+    for name in ("forwards", "causes", "actions", "timeline", "access log"):
         reports.append(Report(f"  {name}", totals[name], 0.0))
     return totals["incidents"]
 
