@@ -103,7 +103,8 @@ def scope_q(user, perm: str, unit_field: str) -> Q:
 
     The subtrees are given as a list of unit ids, not as a join to the units with a LIKE on
     their paths: the incident table's unit indexes then serve the filter, even inside an OR
-    (a million incidents: the work queue went from 800 ms to 480 ms, see bench/RESULTS.md). The ids go as one array parameter (`__any`, psweb/lookups.py)."""
+    (a million incidents: the work queue went from 800 ms to 480 ms, see docs/benchmarks.md).
+    The ids go as one array parameter (`__any`, psweb/lookups.py)."""
     roles_with(perm)  # an unknown permission is a programming error, not an empty scope
     ids = scope_unit_ids(user, perm)
     if not ids:
