@@ -210,7 +210,7 @@ class ImportBatch(models.Model):
         return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
 
 
-@pghistory.track()
+@pghistory.track(level=pghistory.Statement)  # the import inserts thousands of rows at once
 class Measurement(models.Model):
     indicator = models.ForeignKey(IndicatorDefinition, on_delete=models.PROTECT, related_name="measurements")
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("unit"))

@@ -150,6 +150,25 @@ def test_a_corrected_file_updates_only_the_changed_rows(editor, tree):
     assert Measurement.objects.get(indicator__code="BHK", unit=tree.medicin_ward).value == 76
 
 
+def test_every_imported_and_corrected_row_is_in_the_history_with_who_did_it(editor, tree):
+    # New rows go in with COPY and the history trigger runs once per statement: each row
+    # must still get its own event, attributed to the importer.
+    import pghistory
+
+    from indicators.models import MeasurementEvent
+
+    with pghistory.context(user=editor.pk):
+        upload_and_commit(editor, good_csv(tree))
+        upload_and_commit(editor, good_csv(tree).replace(b";74;100;", b";76;100;"))
+
+    events = MeasurementEvent.objects.select_related("pgh_context").order_by("pgh_id")
+    inserted = {event.pgh_obj_id for event in events if event.pgh_label == "insert"}
+    assert inserted == set(Measurement.objects.values_list("pk", flat=True))
+    assert [(e.pgh_label, e.value) for e in events if e.pgh_label == "update"] == [("update", 76)]
+    assert {event.pgh_context.metadata["user"] for event in events} == {editor.pk}
+    assert {event.entered_by_id for event in events} == {editor.pk}
+
+
 def test_a_unit_outside_the_importers_scope_is_refused(editor, tree):
     content = csv_bytes(
         f"BHK;{tree.medicin_ward.pk};2025-03-01;2025-03-31;74;100;;",
