@@ -6,7 +6,7 @@ PY := $(BIN)/python
 export PYTHONDONTWRITEBYTECODE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install install-dev run serve test test-unit test-e2e test-integration lint format migrations-check messages ci clean-db
+.PHONY: audit bench-guard install install-dev run serve test test-unit test-e2e test-integration lint format migrations-check messages ci clean-db
 
 $(BIN)/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "psweb needs Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -55,6 +55,19 @@ messages: install-dev
 	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv
 
 ci: lint migrations-check test test-integration
+
+## make audit: known vulnerabilities in the pinned dependencies (pip-audit, in a venv of its own).
+## Fails on a reported vulnerability. A dependency the index cannot describe is listed as skipped:
+## on a network whose package mirror serves no advisory data every one is (docs/security.md).
+audit:
+	@test -x .venv-audit/bin/pip-audit || { $(PYTHON) -m venv .venv-audit && .venv-audit/bin/pip install --quiet pip-audit==2.10.1; }
+	.venv-audit/bin/pip-audit -r requirements.txt -r requirements-dev.txt --progress-spinner off
+
+## make bench-guard: the scale benchmark on a small database, with generous limits (a CI regression guard)
+bench-guard: install
+	$(PY) bench/scale.py --incidents 100000 --measurements 20000 --import-rows 20000 --repeat 5 \
+		--duration 15 --database-url $${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/psweb_bench_guard} \
+		--check --limit-factor 3
 
 ## make clean-db: throw away the development database (demo data is recreated by make run)
 clean-db:

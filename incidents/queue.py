@@ -99,7 +99,7 @@ def unfiltered_status_counts(*, user) -> dict[str, int]:
     another reason); counting through it reads every row the user sees from the table. Here
     it is split into three parts that do not overlap, each counted from an index alone
     (`incident_unit_status`, `incident_responsible_status`): at a million incidents, with
-    77 000 visible to a clinic's coordinator, 220 ms became ~30 ms (bench/RESULTS.md).
+    77 000 visible to a clinic's coordinator, 220 ms became ~30 ms (docs/benchmarks.md).
     tests/incidents/test_queue.py checks that the sum equals counting through the rule."""
     from accounts.access import scope_unit_ids
     from incidents.models import visible_beyond_units_q

@@ -132,7 +132,7 @@ else:
             EMBEDDED_PGDATA, name=f"psweb_{os.getpid()}" if TESTING else "psweb", throwaway=TESTING
         )
     }
-# Measured at 1 000 000 incidents (bench/RESULTS.md), for every connection:
+# Measured at 1 000 000 incidents (docs/benchmarks.md), for every connection:
 # - PostgreSQL's JIT compiler costs ~100 ms on the statistics queries and saves nothing on
 #   psweb's short queries: off.
 # - psweb reads a server-side cursor (`.iterator()`, the CSV exports) to its end, so the

@@ -3,7 +3,7 @@
 pg_trgm declares its operator functions with COST 1, as cheap as an integer comparison, so
 for the search "description %> 'fall'" the planner reads every row and computes the
 similarity for each (73 ms on 20 000 incidents) instead of using the GIN trigram index
-(7 ms). COST 100 makes it choose the index; bench/RESULTS.md has the numbers.
+(7 ms). COST 100 makes it choose the index; docs/benchmarks.md has the numbers.
 
 The functions belong to the extension's owner. Where psweb's database user may not alter
 them, the migration says so and goes on: search stays correct, only slower.

@@ -166,7 +166,7 @@ def test_search_can_use_the_gin_indexes(cast, tree):
 
 def test_the_planner_knows_trigram_similarity_is_expensive(db):
     # With pg_trgm's COST 1 the planner reads every row rather than the trigram index:
-    # 73 ms against 7 ms on 20 000 incidents (bench/incident_pages.py, bench/RESULTS.md).
+    # 73 ms against 7 ms on 20 000 incidents (docs/benchmarks.md).
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT proname, procost FROM pg_proc WHERE proname IN "
