@@ -179,9 +179,11 @@ def incident_queue(request):
     valid = filterset.is_valid()
     counts = queue.status_counts(user=request.user, params=params, request=request) if valid else {}
     paginator = Paginator(filterset.qs if valid else Incident.objects.none(), QUEUE_PAGE_SIZE)
-    chosen = set(params.getlist("status"))
-    if valid and counts and chosen and not (set(params) - {"status", "ordering"}):
-        # Only statuses chosen: the list's length is the sum of their counts, already known.
+    if valid and counts:
+        # The counts per status are of the same filter without its status: the list's length
+        # is the sum of the chosen statuses' counts (of every status when none is chosen), so
+        # the search or filter is not run a third time only to count.
+        chosen = set(params.getlist("status")) or set(counts)
         paginator.count = sum(counts.get(status, 0) for status in chosen)
     page = paginator.get_page(request.GET.get("page"))
     levels = queue.RiskLevels()

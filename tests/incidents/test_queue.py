@@ -143,6 +143,34 @@ def test_counts_per_status_follow_the_filter_but_not_the_status_choice(as_user, 
     assert references(response) == set()
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"status": "closed"},
+        {"status": ["submitted", "in_progress"], "unit": "medicin"},
+        {"q": "fallolycka"},
+        {"q": "läkemedel", "status": "submitted"},
+        {"unit": "medicin_ward", "case_type": "care"},
+        {"status": "withdrawn", "q": "fall"},
+    ],
+)
+def test_the_total_is_the_length_of_the_filtered_list(as_user, cast, tree, world, query):
+    # The total is summed from the counts per status, not counted again: it must still be
+    # exactly the number of rows the filter gives, on every page.
+    taken = report(cast.reporter, tree.medicin_ward, description="Fallolycka vid sängen")
+    services.incident_take(incident=taken, actor=cast.handler)
+    closed = report(cast.reporter, tree.orto_ward, description="Läkemedelsfel i natt")
+    Incident.objects.filter(pk=closed.pk).update(status=Status.CLOSED)
+    query = {key: getattr(tree, value).pk if key == "unit" else value for key, value in query.items()}
+    client = as_user(cast.chief_physician)
+
+    response = client.get(QUEUE, query)
+
+    listed = response.context["filter"].qs.count()
+    assert response.context["total"] == listed == response.context["page_obj"].paginator.count
+
+
 def test_it_sorts_by_reference_both_ways(as_user, cast, tree, world):
     client = as_user(cast.chief_physician)
     expected = sorted([world["medicin"].reference, world["orto"].reference])
