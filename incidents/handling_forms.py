@@ -31,6 +31,7 @@ from incidents.models import (
     ProviderSettings,
 )
 from incidents.selectors import active_causes
+from psweb.widgets import ManyOptionsSelect
 
 MAX_TEXT = 20_000
 
@@ -66,6 +67,8 @@ def _category_groups(categories) -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 class UnitChoiceField(forms.ModelChoiceField):
+    widget = ManyOptionsSelect  # every unit of the region: hundreds of options
+
     def label_from_instance(self, obj: OrgUnit) -> str:
         provider = obj.care_provider
         if provider is None or provider.pk == obj.pk:

@@ -167,6 +167,18 @@ def _shape_queue_form(filterset) -> None:
         field.help_text = ""
 
 
+def _queue_page(request, filterset, params, counts: dict[str, int], valid: bool):
+    paginator = Paginator(filterset.qs if valid else Incident.objects.none(), QUEUE_PAGE_SIZE)
+    if valid and counts:
+        # The counts per status are of the same filter without its status: the list's length
+        # is the sum of the chosen statuses' counts (of every status when none is chosen), so
+        # the search or filter is not run a third time only to count.
+        chosen = set(params.getlist("status")) or set(counts)
+        paginator.count = sum(counts.get(status, 0) for status in chosen)
+    page = paginator.get_page(request.GET.get("page"))
+    return page, list(page.object_list)
+
+
 @login_required
 @require_GET
 def incident_queue(request):
@@ -177,15 +189,14 @@ def incident_queue(request):
     filterset = queue.queue_filterset(user=request.user, params=params, request=request)
     _shape_queue_form(filterset)
     valid = filterset.is_valid()
-    counts = queue.status_counts(user=request.user, params=params, request=request) if valid else {}
-    paginator = Paginator(filterset.qs if valid else Incident.objects.none(), QUEUE_PAGE_SIZE)
-    if valid and counts:
-        # The counts per status are of the same filter without its status: the list's length
-        # is the sum of the chosen statuses' counts (of every status when none is chosen), so
-        # the search or filter is not run a third time only to count.
-        chosen = set(params.getlist("status")) or set(counts)
-        paginator.count = sum(counts.get(status, 0) for status in chosen)
-    page = paginator.get_page(request.GET.get("page"))
+    searched = queue.search_in_one_query(user=request.user, params=params, request=request) if valid else None
+    if searched is not None:
+        counts = searched.counts
+        page = Paginator(searched.ids, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+        incidents = queue.incidents_in_order(user=request.user, ids=list(page.object_list))
+    else:
+        counts = queue.status_counts(user=request.user, params=params, request=request) if valid else {}
+        page, incidents = _queue_page(request, filterset, params, counts, valid)
     levels = queue.RiskLevels()
     ordering = filterset.form.cleaned_data.get("ordering") if valid else ""
     page_query = params.copy()
@@ -195,7 +206,7 @@ def incident_queue(request):
         "filter": filterset,
         "form": filterset.form,
         "page_obj": page,
-        "rows": queue.queue_rows(page.object_list, levels),
+        "rows": queue.queue_rows(incidents, levels),
         "total": page.paginator.count,
         "status_links": _status_links(params, counts),
         "sort": _sort_links(params, ordering or ""),

@@ -13,8 +13,10 @@ plan work with, not a copy of the case content.
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.db.models import Count, Q
 from django.http import QueryDict
@@ -24,7 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.access import has_perm, scope_paths
 from accounts.models import OrgUnit
 from accounts.roles import Perm
-from incidents.filtersets import IncidentFilterSet
+from incidents.filtersets import IncidentFilterSet, ordering_keys
 from incidents.models import Category, Incident, ProviderSettings, Status
 
 QUEUE_STATUSES = [Status.SUBMITTED, Status.IN_PROGRESS, Status.CLOSED, Status.WITHDRAWN]
@@ -122,6 +124,48 @@ def unfiltered_status_counts(*, user) -> dict[str, int]:
         for status, n in part.order_by().values("status").annotate(n=Count("status")).values_list("status", "n"):
             found[status] = found.get(status, 0) + n
     return found
+
+
+# A text search must look at every match to count them per status. Up to this many matches,
+# one query reads each match's status and sort key, and only the page's 50 rows are read in
+# full: at a million incidents the search's index work is then done once instead of twice.
+SEARCH_IN_ONE_QUERY = 20_000
+
+
+@dataclass(frozen=True)
+class Searched:
+    counts: dict[str, int]  # per status, of the search without its status filter
+    ids: list[int]  # the matches of the chosen statuses, in the chosen order
+
+
+def search_in_one_query(*, user, params: QueryDict, request=None) -> Searched | None:
+    """For a text search: the counts per status and the ordered ids of the list, from one
+    query. None when there is no text search, or too many matches (the caller then counts
+    and pages in the database)."""
+    if not (params.get("q") or "").strip():
+        return None
+    without_status = params.copy()
+    without_status.pop("status", None)
+    filterset = IncidentFilterSet(without_status, queryset=queue_base(user=user), request=request)
+    if not filterset.is_valid():
+        return None
+    keys = ordering_keys(filterset.form.cleaned_data.get("ordering"))  # always ends with the id
+    names = [key.lstrip("-") for key in keys]
+    rows = list(filterset.qs.order_by().values_list("status", *names)[: SEARCH_IN_ONE_QUERY + 1])
+    if len(rows) > SEARCH_IN_ONE_QUERY:
+        return None
+    found = Counter(row[0] for row in rows)
+    chosen = set(params.getlist("status")) or {status.value for status in QUEUE_STATUSES}
+    selected = [row for row in rows if row[0] in chosen]
+    for position in reversed(range(len(keys))):  # stable sorts, the last key first
+        selected.sort(key=itemgetter(position + 1), reverse=keys[position].startswith("-"))
+    return Searched({status.value: found.get(status.value, 0) for status in QUEUE_STATUSES}, [r[-1] for r in selected])
+
+
+def incidents_in_order(*, user, ids: list[int]) -> list[Incident]:
+    """The incidents of `ids` (still only those the user sees), in that order."""
+    by_pk = queue_base(user=user).in_bulk(ids)
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 class RiskLevels:

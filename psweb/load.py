@@ -399,7 +399,8 @@ def incidents(count: int, years: float, rng: random.Random, reports: list[Report
             timeline_rows.append((pk, triaged, handler, "taken", "", "{}"))
         if closed:
             timeline_rows.append((pk, closed, handler, "closed", "", "{}"))
-            readers += [(closed - dt.timedelta(minutes=rng.randint(5, 600)), handler), (closed, handler)]
+            before_closing = max(closed - dt.timedelta(minutes=rng.randint(5, 600)), triaged or reported)
+            readers += [(before_closing, handler), (closed, handler)]
         for at, reader in readers:
             read_rows.append((at, reader, "view", "incidents.incident", pk, reference, unit, "", f"load-{pk}"))
         if state == Status.WITHDRAWN:

@@ -13,20 +13,28 @@ from __future__ import annotations
 
 from django.db.models import Field, ForeignObject, Lookup
 
+INTEGER_TYPES = frozenset({"smallint", "integer", "bigint"})
+
 
 class Any(Lookup):
     lookup_name = "any"
     prepare_rhs = False
 
     def get_prep_lookup(self):
-        values = list(self.rhs)
-        return [self.lhs.output_field.get_prep_value(value) for value in values]
+        return list(self.rhs)
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
+        field = self.lhs.output_field
         # A foreign key's column type is its target's: bigint for the ids.
-        array_type = self.lhs.output_field.db_type(connection)
-        return f"{lhs} = ANY(%s::{array_type}[])", [*lhs_params, self.rhs]
+        array_type = field.db_type(connection)
+        if array_type in INTEGER_TYPES:
+            # Ids as one array literal: psycopg would dump a list of thousands value by value.
+            # int() refuses anything that is not a whole number, so the literal is always safe.
+            values = "{" + ",".join(str(int(getattr(value, "pk", value))) for value in self.rhs) + "}"
+        else:
+            values = [field.get_prep_value(value) for value in self.rhs]
+        return f"{lhs} = ANY(%s::{array_type}[])", [*lhs_params, values]
 
 
 Field.register_lookup(Any)

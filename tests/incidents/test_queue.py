@@ -171,6 +171,25 @@ def test_the_total_is_the_length_of_the_filtered_list(as_user, cast, tree, world
     assert response.context["total"] == listed == response.context["page_obj"].paginator.count
 
 
+@pytest.mark.parametrize("ordering", ["", "reported_at", "-occurred_at", "-risk_score", "status", "-reference"])
+def test_a_search_lists_its_matches_in_the_order_asked_for(as_user, cast, tree, world, ordering):
+    # A text search is counted and ordered from one query in Python (queue.search_in_one_query):
+    # the page must be exactly what ordering the filter in the database gives.
+    for n in range(6):
+        incident = report(cast.reporter, tree.medicin_ward, description=f"Fallolycka nummer {n}")
+        Incident.objects.filter(pk=incident.pk).update(
+            risk_probability=1 + n % 4, risk_consequence=1 + n % 3, status=[Status.SUBMITTED, Status.CLOSED][n % 2]
+        )
+    client = as_user(cast.chief_physician)
+    query = {"q": "fallolycka", "status": ["submitted", "closed"], "ordering": ordering}
+
+    response = client.get(QUEUE, query)
+
+    expected = [incident.reference for incident in response.context["filter"].qs]
+    assert [row.incident.reference for row in response.context["rows"]] == expected
+    assert len(expected) == 7 and response.context["total"] == 7
+
+
 def test_it_sorts_by_reference_both_ways(as_user, cast, tree, world):
     client = as_user(cast.chief_physician)
     expected = sorted([world["medicin"].reference, world["orto"].reference])
