@@ -189,7 +189,7 @@ def incident_queue(request):
     filterset = queue.queue_filterset(user=request.user, params=params, request=request)
     _shape_queue_form(filterset)
     valid = filterset.is_valid()
-    searched = queue.search_in_one_query(user=request.user, params=params, request=request) if valid else None
+    searched = queue.filtered_in_one_query(user=request.user, params=params, request=request) if valid else None
     if searched is not None:
         counts = searched.counts
         page = Paginator(searched.ids, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
