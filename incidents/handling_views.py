@@ -47,6 +47,7 @@ from incidents.models import (
 )
 from incidents.selectors import active_causes, close_blockers, risk_summary
 from incidents.services import ConflictError, StaleVersionError
+from psweb.widgets import ManyOptionsSelect
 
 # --- The work queue ---------------------------------------------------------------------------
 
@@ -165,6 +166,10 @@ def _shape_queue_form(filterset) -> None:
     )
     for field in fields.values():
         field.help_text = ""
+        if type(field.widget) is forms.Select:  # the same HTML, written without a template per option
+            fast = ManyOptionsSelect(attrs=field.widget.attrs)
+            fast.choices = field.widget.choices
+            field.widget = fast
 
 
 def _queue_page(request, filterset, params, counts: dict[str, int], valid: bool):

@@ -27,7 +27,7 @@ from incidents.models import (
     ReportedKind,
     TimelineEntry,
 )
-from psweb.api import ModelSerializer, RefuseUnknownFields
+from psweb.api import ChoiceLabelField, ModelSerializer, RefuseUnknownFields
 
 
 def person_name(user) -> str:
@@ -100,14 +100,14 @@ def may_see_reporter(request, incident: Incident) -> bool:
 class IncidentSerializer(ModelSerializer):
     """An incident as listed, and as returned by the transitions (never the personnummer)."""
 
-    status_name = serializers.CharField(source="get_status_display", read_only=True)
+    status_name = ChoiceLabelField("status")
     unit_name = serializers.CharField(source="unit.name", read_only=True, allow_null=True, default=None)
     responsible_unit_name = serializers.CharField(
         source="responsible_unit.name", read_only=True, allow_null=True, default=None
     )
     category_name = serializers.CharField(source="category.name", read_only=True, allow_null=True, default=None)
-    event_class_name = serializers.CharField(source="get_event_class_display", read_only=True)
-    case_type_name = serializers.CharField(source="get_case_type_display", read_only=True)
+    event_class_name = ChoiceLabelField("event_class")
+    case_type_name = ChoiceLabelField("case_type")
     risk_score = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="Probability × consequence (1–16); null until assessed."
     )
