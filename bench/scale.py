@@ -829,7 +829,7 @@ def write_report(path: Path, args, lines: list[str], loading: str) -> None:
     body = [
         begin,
         "",
-        f"Run {dt.datetime.now():%Y-%m-%d %H:%M} on {machine()}.",
+        f"Run {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} on {machine()}.",
         "",
         "```",
         command.strip(),
