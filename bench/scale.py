@@ -115,6 +115,7 @@ def _bench_env(url: str) -> dict[str, str]:
         "EMAIL_URL": "dummymail://",  # notifications are built, not sent
         "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
         "SESSION_COOKIE_SECURE": "false",
+        "LOG_LEVEL": "WARNING",  # not a line per notification sent in the benchmark's output
     }
 
 
