@@ -497,27 +497,12 @@ def measurements(count: int, rng: random.Random, reports: list[Report]) -> int:
                         actor,
                         now,
                         now,
+                        None,  # no import batch
                     )
 
-    columns = [
-        "indicator_id",
-        "unit_id",
-        "period_start",
-        "period_end",
-        "period_kind",
-        "numerator",
-        "denominator",
-        "value",
-        "method",
-        "source",
-        "comment",
-        "is_valid",
-        "invalid_reason",
-        "entered_by_id",
-        "entered_at",
-        "updated_at",
-    ]
-    return _timed("measurements", reports, lambda: _copy("indicators_measurement", columns, rows()))
+    from indicators.services import NEW_COLUMNS  # the columns the import copies, in its order
+
+    return _timed("measurements", reports, lambda: _copy("indicators_measurement", NEW_COLUMNS, rows()))
 
 
 @transaction.atomic
