@@ -9,7 +9,31 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from accounts.roles import Perm
+        from psweb import menu
+
         user_logged_in.connect(_remember_session, dispatch_uid="accounts.remember_session")
+
+        menu.register(
+            menu.MenuEntry(
+                80,
+                _("Roles and units"),
+                "membership-list",
+                menu.with_perm(Perm.MEMBERSHIP_VIEW),
+                ("membership-list",),
+                flag="memberships",
+            )
+        )
+        menu.register(
+            menu.MenuEntry(
+                90,
+                _("Log review"),
+                "accesslog-review",
+                menu.with_perm(Perm.ACCESSLOG_VIEW),
+                ("accesslog-review",),
+                flag="access_log",
+            )
+        )
 
 
 def _remember_session(sender, request, user, **kwargs):

@@ -44,11 +44,13 @@ class Perm:
     MEMBERSHIP_VIEW = "membership.view"
     ORG_ADMIN = "org.admin"
     ACCESSLOG_VIEW = "accesslog.view"
+    # The action register's list (not "Mina åtgärder", which is everyone's own).
+    ACTION_VIEW = "action.view"
 
 
 _REPORTER = {Perm.INCIDENT_REPORT}
 _STATS = {Perm.STATS_VIEW, Perm.INDICATOR_VIEW}
-_HANDLER = _REPORTER | _STATS | {Perm.INCIDENT_VIEW, Perm.INCIDENT_TRIAGE, Perm.INCIDENT_VIEW_PATIENT}
+_HANDLER = _REPORTER | _STATS | {Perm.INCIDENT_VIEW, Perm.INCIDENT_TRIAGE, Perm.INCIDENT_VIEW_PATIENT, Perm.ACTION_VIEW}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.REPORTER: frozenset(_REPORTER),
@@ -74,6 +76,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {
             Perm.INCIDENT_VIEW,
             Perm.INCIDENT_VIEW_PATIENT,
+            Perm.ACTION_VIEW,
             Perm.INVESTIGATION_VIEW,
             Perm.LEXMARIA_VIEW,
             Perm.LEXMARIA_PREPARE,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
@@ -22,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
+from psweb.models import PatientInformedBase, PerProviderSettings, TimelineEntryBase
 
 # --- Taxonomies: seeded from DOMAIN.md, edited by the administrator ------------------------
 
@@ -117,7 +117,7 @@ def _default_risk_levels():
 
 
 @pghistory.track()
-class ProviderSettings(models.Model):
+class ProviderSettings(PerProviderSettings):
     """Per care provider: the risk matrix and the deadlines. The row without a care
     provider holds the defaults for providers that have none of their own."""
 
@@ -148,9 +148,6 @@ class ProviderSettings(models.Model):
             models.UniqueConstraint(fields=["care_provider"], name="one_default_settings", nulls_distinct=False),
         ]
 
-    def __str__(self) -> str:
-        return str(self.care_provider) if self.care_provider_id else str(_("Default for all care providers"))
-
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -171,14 +168,6 @@ class ProviderSettings(models.Model):
             errors["risk_levels"] = _("Give levels as [lowest score, label], starting at 1, in rising order.")
         if errors:
             raise ValidationError(errors)
-
-    @classmethod
-    def for_unit(cls, unit: OrgUnit) -> ProviderSettings:
-        found = {
-            s.care_provider_id: s
-            for s in cls.objects.filter(Q(care_provider_id=unit.care_provider_id) | Q(care_provider__isnull=True))
-        }
-        return found.get(unit.care_provider_id) or found.get(None) or cls()
 
     def risk_level(self, score: int | None) -> str:
         if not score:
@@ -217,10 +206,9 @@ OPEN_STATES = frozenset({Status.SUBMITTED, Status.IN_PROGRESS})
 
 # Apps further down the dependency chain (investigations) widen who sees an incident without
 # this app importing them: each entry maps a user to a Q of extra incidents (DESIGN §2, §3).
-VISIBILITY_EXTENSIONS: list = []
 
 
-def visible_beyond_units_parts(user) -> list[Q]:
+def visible_beyond_units_parts(user, *, own_reports: bool = True) -> list[Q]:
     """Incidents a user sees for a reason other than their units' `incident.view` scope: their
     own reports, those forwarded from a unit in that scope, and the extensions (an
     investigation's team). Statistics add these to the units' counts, so that a user is
@@ -238,7 +226,10 @@ def visible_beyond_units_parts(user) -> list[Q]:
     )
     # One row holding an array: thousands of ids as rows cost more in Python than the query.
     forwarded_ids = _ids(forwarded_out, "incident_id")
-    parts = [Q(reporter=user), Q(pk__any=forwarded_ids)]
+    parts = [Q(reporter=user)] if own_reports else []
+    parts.append(Q(pk__any=forwarded_ids))
+    from incidents.hooks import VISIBILITY_EXTENSIONS
+
     for extension in VISIBILITY_EXTENSIONS:
         parts.append(Q(pk__any=_ids(Incident.objects.filter(extension(user)), "pk")))
     return parts
@@ -259,23 +250,32 @@ def visible_beyond_units_q(user) -> Q:
     return beyond
 
 
+def case_visible_q(user, prefix: str = "") -> Q:
+    """The incidents `user` may see as cases, i.e. to handle or follow them, not as their
+    reporter: reported, and with their unit or responsible unit in the user's `incident.view`
+    scope, forwarded from it, or visible through an extension (an investigation's team).
+    `prefix` places the rule under a relation (`"incident__"` filters actions by their incident)."""
+    from accounts.access import scope_q
+    from accounts.roles import Perm
+    from psweb.lookups import prefixed
+
+    in_scope = scope_q(user, Perm.INCIDENT_VIEW, f"{prefix}unit") | scope_q(
+        user, Perm.INCIDENT_VIEW, f"{prefix}responsible_unit"
+    )
+    for part in visible_beyond_units_parts(user, own_reports=False):
+        in_scope |= prefixed(part, prefix)
+    return in_scope & Q(**{f"{prefix}reported_at__isnull": False})
+
+
 class IncidentQuerySet(models.QuerySet):
     def visible_to(self, user) -> IncidentQuerySet:
         """DESIGN §3: own reports and drafts; incidents whose unit or responsible unit lies in
         the user's `incident.view` scope, or that were forwarded from a unit in that scope.
         Drafts, and discarded drafts, are only ever visible to their author."""
-        from accounts.access import scope_q
-        from accounts.roles import Perm
-
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        in_scope = (
-            scope_q(user, Perm.INCIDENT_VIEW, "unit")
-            | scope_q(user, Perm.INCIDENT_VIEW, "responsible_unit")
-            | visible_beyond_units_q(user)
-        )
         # Never-sent reports (drafts, and drafts their author discarded) stay the author's own.
-        return self.filter(Q(reporter=user) | (in_scope & Q(reported_at__isnull=False)))
+        return self.filter(Q(reporter=user) | case_visible_q(user))
 
 
 @pghistory.track(exclude=["search_vector"])
@@ -429,7 +429,7 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class TimelineEntry(models.Model):
+class TimelineEntry(TimelineEntryBase):
     """One line of the case timeline (who, when, what). Append-only. Never holds patient identity.
 
     (Field-level history is separate: pghistory's IncidentEvent, written by triggers.)
@@ -460,20 +460,10 @@ class TimelineEntry(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="timeline")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     kind = models.CharField(max_length=40, choices=Kind.choices)
-    # A short human-readable summary (a reason, a unit name); never patient data.
-    message = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEntryBase.Meta):
         indexes = [models.Index(fields=["incident", "at"], name="timeline_incident_at")]
-        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
 
 
 @pghistory.track()
@@ -572,20 +562,14 @@ class Forward(models.Model):
 
 
 @pghistory.track()
-class PatientInformation(models.Model):
+class PatientInformation(PatientInformedBase):
     """PSL 3 kap. 8 §: that and how the patient was informed after a care injury, or why not."""
 
     incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="patient_information")
     informed = models.BooleanField(_("the patient was informed"))
     informed_on = models.DateField(_("date"), null=True, blank=True)
     informed_by = models.CharField(_("informed by"), max_length=200, blank=True)
-    # The six points of PSL 3 kap. 8 §.
-    told_event = models.BooleanField(_("that an event caused a care injury"), default=False)
-    told_measures = models.BooleanField(_("what the care provider will do"), default=False)
-    told_complaint_provider = models.BooleanField(_("the right to complain to the care provider"), default=False)
-    told_patient_board = models.BooleanField(_("the patient advisory board (patientnämnden)"), default=False)
-    told_complaint_ivo = models.BooleanField(_("the right to complain to IVO"), default=False)
-    told_compensation = models.BooleanField(_("possible compensation (patient insurance)"), default=False)
+    # The six points of PSL 3 kap. 8 § come from PatientInformedBase.
     record_note_made = models.BooleanField(_("noted in the patient record"), default=False)
     not_informed_reason = models.TextField(_("why the patient was not informed"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -6,11 +6,11 @@ queue selectors follow below them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from incidents import hooks
 from incidents.models import (
     HARM_CLASSES,
     LEX_MARIA_CLASSES,
@@ -21,11 +21,6 @@ from incidents.models import (
     PatientInformation,
     ProviderSettings,
 )
-
-# Apps further down the dependency chain (lexmaria) add conditions for closing without this
-# app importing them (DESIGN §2): each maps an incident to a blocker message, or None.
-CLOSE_RULES: list[Callable[[Incident], str | None]] = []
-
 
 # --- Handling helpers --------------------------------------------------------------------
 
@@ -61,7 +56,7 @@ def close_blockers(incident: Incident) -> list:
     if incident.event_class in LEX_MARIA_CLASSES and not incident.lex_maria_requested_at:
         blockers.append(_("Request a Lex Maria assessment: the event is classed as serious."))
     # Rules of apps further down the chain, e.g. lexmaria: "a Lex Maria assessment exists".
-    for rule in CLOSE_RULES:
+    for rule in hooks.CLOSE_RULES:
         blocker = rule(incident)
         if blocker:
             blockers.append(blocker)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators import stats_views, views
+from indicators import views
 
 app_name = "indicators"
 
@@ -13,5 +13,4 @@ urlpatterns = [
     path("indikatorer/matning/<int:pk>/ogiltig/", views.invalidate, name="invalidate"),
     path("indikatorer/<slug:code>/", views.detail, name="detail"),
     path("indikatorer/<slug:code>/andra/", views.edit, name="edit"),
-    path("statistik/", stats_views.dashboard, name="stats"),
 ]

@@ -21,10 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import has_perm, scope_paths
 from accounts.models import OrgUnit
 from accounts.roles import Perm
-from indicators import exports, params, selectors, services
 from indicators import forms as f
+from indicators import params, selectors, services
 from indicators.models import ImportBatch, IndicatorDefinition, Measurement
 from indicators.periods import GRANULARITIES, LABELS, add_months, bucket_start, label
+from psweb import exports
 from psweb.case_pages import add_errors
 
 NO_ACCESS = gettext_lazy("You may not see indicators.")

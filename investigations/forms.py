@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership, User
 from accounts.roles import Perm, Role
 from accounts.selectors import users_with_perm_in
-from incidents.handling_forms import MAX_TEXT, UserChoiceField
+from incidents.forms.case import UserChoiceField
 from incidents.models import CauseArea, EffectClass, Incident
 from investigations.models import CareInjury, Investigation, InvestigationCause, Method, Outcome
+from psweb.cases import MAX_TEXT
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 YES_NO_UNKNOWN = [("yes", _("Yes")), ("no", _("No")), ("", _("Cannot be judged"))]

@@ -15,7 +15,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
 from incidents.models import Action, CauseArea, Incident
+from psweb.models import TimelineEntryBase
 
 
 class Method(models.TextChoices):
@@ -285,7 +285,7 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class TimelineEntry(models.Model):
+class TimelineEntry(TimelineEntryBase):
     """One line of the investigation's timeline (who, when, what). Append-only."""
 
     class Kind(models.TextChoices):
@@ -311,16 +311,7 @@ class TimelineEntry(models.Model):
         CLOSED = "closed", _("Closed")
 
     investigation = models.ForeignKey(Investigation, on_delete=models.PROTECT, related_name="timeline")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     kind = models.CharField(max_length=40, choices=Kind.choices)
-    message = models.TextField(blank=True)  # a reason or a name; never patient data
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEntryBase.Meta):
         indexes = [models.Index(fields=["investigation", "at"], name="inv_timeline_at")]
-        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Perm
@@ -81,7 +81,4 @@ def _leaders(investigation: Investigation) -> list:
 
 
 def _path(investigation: Investigation) -> str:
-    try:
-        return reverse("investigations:detail", kwargs={"pk": investigation.pk})
-    except NoReverseMatch:  # the pages come with the investigation views
-        return "/"
+    return reverse("investigations:detail", kwargs={"pk": investigation.pk})

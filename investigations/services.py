@@ -13,16 +13,15 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from incidents.models import Action, CauseArea, EffectClass, Incident
 from incidents.models import TimelineEntry as IncidentTimelineEntry
-from incidents.services.common import bump as bump_incident
-from incidents.services.common import lock as lock_incident
-from incidents.services.common import record as record_incident
+from incidents.services.common import KIT as INCIDENT
 from investigations import permissions
 from investigations.models import (
     TRANSITIONS,
@@ -39,63 +38,42 @@ from investigations.models import (
     TeamMember,
     TimelineEntry,
 )
-from psweb import cases
-from psweb.cases import ConflictError, StaleVersionError, bump, record, require
+from psweb.cases import (
+    CaseKit,
+    ConflictError,
+    StaleVersionError,
+    bump,
+    clean_text,
+    person_name,
+    raise_errors,
+    record,
+    require,
+)
 
-MAX_TEXT = 20_000
 # DOMAIN.md: action plans are followed up 6–8 months after the decision.
 FOLLOW_UP_MONTHS = 6
 
 __all__ = ["ConflictError", "StaleVersionError"]
 
 
+KIT = CaseKit(
+    transitions=TRANSITIONS,
+    stale_message=gettext_lazy(
+        "Someone else changed this investigation meanwhile. Reload to see the changes, then try again."
+    ),
+    state_message=gettext_lazy("This cannot be done while the investigation is %(status)s."),
+    lock_related=("unit",),
+    reference_prefix="UT",
+    counter_table="investigations_referencecounter",
+)
+
+
 # --- Shared pieces ---------------------------------------------------------------------------
-
-
-def _lock(investigation: Investigation) -> Investigation:
-    return cases.lock(investigation, "unit")
-
-
-def _check_version(investigation: Investigation, expected: int | None) -> None:
-    cases.check_version(
-        investigation,
-        expected,
-        _("Someone else changed this investigation meanwhile. Reload to see the changes, then try again."),
-    )
-
-
-def _check_transition(investigation: Investigation, transition: str) -> str:
-    return cases.check_transition(
-        investigation, TRANSITIONS, transition, _("This cannot be done while the investigation is %(status)s.")
-    )
 
 
 def _check_working(investigation: Investigation) -> None:
     if investigation.status not in WORK_STATES:
         raise ConflictError(_("The investigation's report is ready; resume the work to change it."))
-
-
-def _text(value, field: str, errors: dict, *, required: str | None = None) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        errors[field] = required
-    elif len(text) > MAX_TEXT:
-        errors[field] = _("The text is too long (at most %(max)s characters).") % {"max": MAX_TEXT}
-    return text
-
-
-def _raise(errors: dict) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
-def _person(user: User) -> str:
-    return user.get_full_name() or user.username
-
-
-def _next_reference(year: int) -> str:
-    """UT-<year>-<6 digits>: one counter row per year, incremented atomically."""
-    return f"UT-{year}-{cases.next_number('investigations_referencecounter', year):06d}"
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -115,15 +93,11 @@ def _notify_leader(investigation: Investigation) -> None:
     leader = investigation.leader
     if leader is None or not leader.is_active:
         return
-    try:
-        path = reverse("investigations:detail", kwargs={"pk": investigation.pk})
-    except NoReverseMatch:  # the pages come with the investigation views
-        path = "/"
     notify(
         user=leader,
         template="investigations/email/leader_notice",
         context={"reference": investigation.reference},
-        path=path,
+        path=reverse("investigations:detail", kwargs={"pk": investigation.pk}),
         dedupe_key=f"investigation:{investigation.pk}:leader:{leader.pk}:{investigation.version}",
     )
 
@@ -134,7 +108,7 @@ def _notify_leader(investigation: Investigation) -> None:
 def _clean_method(method: str, reason: str, errors: dict) -> tuple[str, str]:
     if method not in Method.values:
         errors["method"] = _("Choose a method: simple investigation, internal investigation or event analysis.")
-    reason = _text(reason, "reason", errors, required=_("Say why this method was chosen."))
+    reason = clean_text(reason, "reason", errors, required=_("Say why this method was chosen."))
     return method, reason
 
 
@@ -143,22 +117,22 @@ def investigation_open(
     *, incidents: Iterable[Incident], actor, method: str, reason: str, title: str = "", leader: User | None = None
 ) -> Investigation:
     """Open an investigation of one or more incidents, with the method and why."""
-    incidents = [lock_incident(incident) for incident in incidents]
+    incidents = [INCIDENT.lock(incident) for incident in incidents]
     if not incidents:
         raise ValidationError({"incidents": _("Choose at least one incident to investigate.")})
     for incident in incidents:
         require(permissions.can_open(actor, incident))
     errors: dict[str, str] = {}
     method, reason = _clean_method(method, reason, errors)
-    title = _text(title, "title", errors)[:200] or _("Investigation of %(reference)s") % {
+    title = clean_text(title, "title", errors)[:200] or _("Investigation of %(reference)s") % {
         "reference": incidents[0].reference
     }
     if leader is not None and not leader.is_active:
         errors["leader"] = _("Choose an analysis leader who can sign in.")
-    _raise(errors)
+    raise_errors(errors)
     first = incidents[0]
     investigation = Investigation.objects.create(
-        reference=_next_reference(timezone.localdate().year),
+        reference=KIT.next_reference(timezone.localdate().year),
         title=title,
         unit=first.responsible_unit or first.unit,
         method=method,
@@ -171,7 +145,7 @@ def investigation_open(
     for incident in incidents:
         _link(investigation, incident, actor)
     if leader is not None:
-        record(investigation, actor=actor, kind=TimelineEntry.Kind.LEADER_ASSIGNED, message=_person(leader))
+        record(investigation, actor=actor, kind=TimelineEntry.Kind.LEADER_ASSIGNED, message=person_name(leader))
         _notify_leader(investigation)
     return investigation
 
@@ -185,8 +159,8 @@ def _link(investigation: Investigation, incident: Incident, actor) -> None:
         message=incident.reference,
         incident_id=incident.pk,
     )
-    bump_incident(incident)
-    record_incident(
+    bump(incident)
+    record(
         incident,
         actor=actor,
         kind=IncidentTimelineEntry.Kind.INVESTIGATION_REQUESTED,
@@ -197,28 +171,28 @@ def _link(investigation: Investigation, incident: Incident, actor) -> None:
 
 @transaction.atomic
 def incident_link(*, investigation: Investigation, actor, incident: Incident, version: int | None = None):
-    investigation = _lock(investigation)
+    investigation = KIT.lock(investigation)
     require(permissions.can_decide(actor, investigation))
     require(permissions.can_open(actor, incident))
-    _check_version(investigation, version)
+    KIT.check_version(investigation, version)
     if investigation.status == Status.CLOSED:
         raise ConflictError(_("The investigation is closed."))
     if investigation.links.filter(incident=incident).exists():
         raise ConflictError(_("The incident is already linked to this investigation."))
     bump(investigation)
-    _link(investigation, lock_incident(incident), actor)
+    _link(investigation, INCIDENT.lock(incident), actor)
     return investigation
 
 
 @transaction.atomic
 def method_decide(*, investigation: Investigation, actor, method: str, reason: str, version: int | None = None):
-    investigation = _lock(investigation)
+    investigation = KIT.lock(investigation)
     require(permissions.can_decide(actor, investigation))
-    _check_version(investigation, version)
+    KIT.check_version(investigation, version)
     _check_working(investigation)
     errors: dict[str, str] = {}
     method, reason = _clean_method(method, reason, errors)
-    _raise(errors)
+    raise_errors(errors)
     investigation.method, investigation.method_reason = method, reason
     investigation.method_decided_by, investigation.method_decided_at = actor, timezone.now()
     bump(investigation, "method", "method_reason", "method_decided_by", "method_decided_at")
@@ -228,16 +202,16 @@ def method_decide(*, investigation: Investigation, actor, method: str, reason: s
 
 @transaction.atomic
 def leader_assign(*, investigation: Investigation, actor, leader: User, version: int | None = None):
-    investigation = _lock(investigation)
+    investigation = KIT.lock(investigation)
     require(permissions.can_decide(actor, investigation))
-    _check_version(investigation, version)
+    KIT.check_version(investigation, version)
     if investigation.status == Status.CLOSED:
         raise ConflictError(_("The investigation is closed."))
     if leader is None or not leader.is_active:
         raise ValidationError({"leader": _("Choose an analysis leader who can sign in.")})
     investigation.leader = leader
     bump(investigation, "leader")
-    record(investigation, actor=actor, kind=TimelineEntry.Kind.LEADER_ASSIGNED, message=_person(leader))
+    record(investigation, actor=actor, kind=TimelineEntry.Kind.LEADER_ASSIGNED, message=person_name(leader))
     _notify_leader(investigation)
     return investigation
 
@@ -246,29 +220,29 @@ def leader_assign(*, investigation: Investigation, actor, leader: User, version:
 def member_add(*, investigation: Investigation, actor, user: User, role: str = "", version: int | None = None):
     """Add someone to the team, from any care provider: they then see this investigation and
     its incidents, nothing else."""
-    investigation = _lock(investigation)
+    investigation = KIT.lock(investigation)
     require(permissions.can_lead(actor, investigation))
-    _check_version(investigation, version)
+    KIT.check_version(investigation, version)
     if investigation.status == Status.CLOSED:
         raise ConflictError(_("The investigation is closed."))
     errors: dict[str, str] = {}
     if user is None or not user.is_active:
         errors["user"] = _("Choose a person who can sign in.")
-    role = _text(role, "role", errors)[:120]
-    _raise(errors)
+    role = clean_text(role, "role", errors)[:120]
+    raise_errors(errors)
     if investigation.team.filter(user=user, removed_at__isnull=True).exists():
-        raise ConflictError(_("%(person)s is already on the team.") % {"person": _person(user)})
+        raise ConflictError(_("%(person)s is already on the team.") % {"person": person_name(user)})
     member = TeamMember.objects.create(investigation=investigation, user=user, role=role, added_by=actor)
     bump(investigation)
-    record(investigation, actor=actor, kind=TimelineEntry.Kind.MEMBER_ADDED, message=_person(user), user_id=user.pk)
+    record(investigation, actor=actor, kind=TimelineEntry.Kind.MEMBER_ADDED, message=person_name(user), user_id=user.pk)
     return member
 
 
 @transaction.atomic
 def member_remove(*, investigation: Investigation, actor, member: TeamMember, version: int | None = None):
-    investigation = _lock(investigation)
+    investigation = KIT.lock(investigation)
     require(permissions.can_lead(actor, investigation))
-    _check_version(investigation, version)
+    KIT.check_version(investigation, version)
     member = TeamMember.objects.select_for_update().get(pk=member.pk, investigation=investigation)
     if member.removed_at is None:
         member.removed_at = timezone.now()
@@ -278,7 +252,7 @@ def member_remove(*, investigation: Investigation, actor, member: TeamMember, ve
             investigation,
             actor=actor,
             kind=TimelineEntry.Kind.MEMBER_REMOVED,
-            message=_person(member.user),
+            message=person_name(member.user),
             user_id=member.user_id,
         )
     return investigation
@@ -286,10 +260,10 @@ def member_remove(*, investigation: Investigation, actor, member: TeamMember, ve
 
 @transaction.atomic
 def investigation_start(*, investigation: Investigation, actor, version: int | None = None):
-    investigation = _lock(investigation)
+    investigation = KIT.lock(investigation)
     require(permissions.can_lead(actor, investigation))
-    _check_version(investigation, version)
-    target = _check_transition(investigation, "start")
+    KIT.check_version(investigation, version)
+    target = KIT.check_transition(investigation, "start")
     if investigation.leader_id is None:
         raise ConflictError(_("Assign an analysis leader first."))
     investigation.status = target
@@ -303,7 +277,7 @@ def investigation_start(*, investigation: Investigation, actor, version: int | N
 
 @transaction.atomic
 def course_add(*, investigation: Investigation, actor, at, description: str) -> CourseEvent:
-    investigation = _lock(investigation)
+    investigation = KIT.lock(investigation)
     require(permissions.can_contribute(actor, investigation))
     _check_working(investigation)
     errors: dict[str, str] = {}
@@ -311,8 +285,8 @@ def course_add(*, investigation: Investigation, actor, at, description: str) -> 
         errors["at"] = _("Give the date and time of this step.")
     elif at > timezone.now() + dt.timedelta(minutes=5):
         errors["at"] = _("The time lies in the future.")
-    description = _text(description, "description", errors, required=_("Describe what happened."))
-    _raise(errors)
+    description = clean_text(description, "description", errors, required=_("Describe what happened."))
+    raise_errors(errors)
     event = CourseEvent.objects.create(investigation=investigation, at=at, description=description, created_by=actor)
     bump(investigation)
     record(investigation, actor=actor, kind=TimelineEntry.Kind.COURSE_ADDED, course_id=event.pk)
@@ -323,15 +297,15 @@ def course_add(*, investigation: Investigation, actor, at, description: str) -> 
 def cause_add(
     *, investigation: Investigation, actor, area: CauseArea, detail: str = "", contributing: bool = False
 ) -> InvestigationCause:
-    investigation = _lock(investigation)
+    investigation = KIT.lock(investigation)
     require(permissions.can_contribute(actor, investigation))
     _check_working(investigation)
     errors: dict[str, str] = {}
     area = CauseArea.objects.filter(pk=getattr(area, "pk", area), is_active=True).first() if area else None
     if area is None:
         errors["area"] = _("Choose a cause area in use.")
-    detail = _text(detail, "detail", errors)
-    _raise(errors)
+    detail = clean_text(detail, "detail", errors)
+    raise_errors(errors)
     cause = InvestigationCause.objects.create(
         investigation=investigation, area=area, detail=detail, contributing=contributing, created_by=actor
     )
@@ -342,7 +316,7 @@ def cause_add(
 
 def _soft_remove(investigation: Investigation, actor, row, *, kind: str, message: str, **data) -> Investigation:
     """Hide a row of the working space (nothing is deleted) and say so in the timeline."""
-    investigation = _lock(investigation)
+    investigation = KIT.lock(investigation)
     require(permissions.can_contribute(actor, investigation))
     _check_working(investigation)
     row = type(row).objects.select_for_update().get(pk=row.pk, investigation=investigation)
@@ -386,13 +360,13 @@ def patient_participation_record(
 ):
     """Whether the patient or relatives were invited to tell their account, when, and the
     account in their own words; or why they were not."""
-    investigation = _lock(investigation)
+    investigation = KIT.lock(investigation)
     require(permissions.can_lead(actor, investigation))
-    _check_version(investigation, version)
+    KIT.check_version(investigation, version)
     _check_working(investigation)
     errors: dict[str, str] = {}
-    account = _text(account, "account", errors)
-    reason = _text(not_invited_reason, "not_invited_reason", errors)
+    account = clean_text(account, "account", errors)
+    reason = clean_text(not_invited_reason, "not_invited_reason", errors)
     if invited:
         if invited_on is None:
             errors["invited_on"] = _("Give the date they were invited.")
@@ -403,7 +377,7 @@ def patient_participation_record(
         if not reason:
             errors["not_invited_reason"] = _("Say why the patient and relatives were not invited.")
         invited_on, account = None, ""
-    _raise(errors)
+    raise_errors(errors)
     investigation.patient_invited = bool(invited)
     investigation.patient_invited_on = invited_on
     investigation.patient_not_invited_reason = reason
@@ -426,9 +400,9 @@ def conclusions_record(
     conclusions: str = "",
     version: int | None = None,
 ):
-    investigation = _lock(investigation)
+    investigation = KIT.lock(investigation)
     require(permissions.can_lead(actor, investigation))
-    _check_version(investigation, version)
+    KIT.check_version(investigation, version)
     _check_working(investigation)
     errors: dict[str, str] = {}
     if care_injury not in CareInjury.values:
@@ -438,8 +412,8 @@ def conclusions_record(
         errors["care_injury"] = _("A serious care injury must first be a care injury.")
     if care_injury == CareInjury.YES and avoidable is None:
         errors["avoidable"] = _("Say whether the injury could have been avoided with adequate measures.")
-    conclusions = _text(conclusions, "conclusions", errors, required=_("Write the conclusions."))
-    _raise(errors)
+    conclusions = clean_text(conclusions, "conclusions", errors, required=_("Write the conclusions."))
+    raise_errors(errors)
     investigation.care_injury = care_injury
     investigation.avoidable = avoidable
     investigation.serious_permanent = bool(serious_permanent)
@@ -470,9 +444,9 @@ def costs_record(
     version: int | None = None,
 ):
     """The optional cost estimate: extra care days × cost per day + other costs."""
-    investigation = _lock(investigation)
+    investigation = KIT.lock(investigation)
     require(permissions.can_lead(actor, investigation))
-    _check_version(investigation, version)
+    KIT.check_version(investigation, version)
     errors: dict[str, str] = {}
     days = None
     if extra_care_days not in (None, ""):
@@ -495,7 +469,7 @@ def costs_record(
             errors[name] = _("Give an amount in whole kronor.")
     if days and numbers.get("cost_per_care_day") is None and "cost_per_care_day" not in errors:
         errors["cost_per_care_day"] = _("Give the cost of one care day.")
-    _raise(errors)
+    raise_errors(errors)
     investigation.extra_care_days = days
     investigation.cost_per_care_day = numbers["cost_per_care_day"]
     investigation.other_costs = numbers["other_costs"]
@@ -518,11 +492,11 @@ def action_add(
 ) -> InvestigationAction:
     """An action of the investigation. It is an Action of one of the linked incidents (the
     first by default), so it shows there too and the reminders cover it."""
-    investigation = _lock(investigation)
+    investigation = KIT.lock(investigation)
     require(permissions.can_lead(actor, investigation))
     _check_working(investigation)
     errors: dict[str, str] = {}
-    description = _text(description, "description", errors, required=_("Describe the action."))
+    description = clean_text(description, "description", errors, required=_("Describe the action."))
     if responsible is None or not responsible.is_active:
         errors["responsible"] = _("Name a responsible person who can sign in.")
     if not isinstance(due_date, dt.date):
@@ -539,8 +513,8 @@ def action_add(
     incident_id = incident.pk if incident is not None else (linked[0] if linked else None)
     if incident_id not in linked:
         errors["incident"] = _("Choose one of the investigated incidents.")
-    _raise(errors)
-    target = lock_incident(Incident(pk=incident_id))
+    raise_errors(errors)
+    target = INCIDENT.lock(Incident(pk=incident_id))
     action = Action.objects.create(
         incident=target,
         description=description,
@@ -551,13 +525,13 @@ def action_add(
     )
     link = InvestigationAction.objects.create(investigation=investigation, action=action)
     link.causes.set(causes)
-    bump_incident(target)
-    record_incident(
+    bump(target)
+    record(
         target,
         actor=actor,
         kind=IncidentTimelineEntry.Kind.ACTION_ADDED,
         message=_("From investigation %(reference)s. Responsible: %(person)s, due %(date)s.")
-        % {"reference": investigation.reference, "person": _person(responsible), "date": due_date.isoformat()},
+        % {"reference": investigation.reference, "person": person_name(responsible), "date": due_date.isoformat()},
         action_id=action.pk,
         action_version=action.version,
     )
@@ -567,7 +541,7 @@ def action_add(
         actor=actor,
         kind=TimelineEntry.Kind.ACTION_ADDED,
         message=_("Responsible: %(person)s, due %(date)s.")
-        % {"person": _person(responsible), "date": due_date.isoformat()},
+        % {"person": person_name(responsible), "date": due_date.isoformat()},
         action_id=action.pk,
     )
     return link
@@ -601,10 +575,10 @@ def report_blockers(investigation: Investigation) -> list[str]:
 
 @transaction.atomic
 def report_ready(*, investigation: Investigation, actor, version: int | None = None):
-    investigation = _lock(investigation)
+    investigation = KIT.lock(investigation)
     require(permissions.can_lead(actor, investigation))
-    _check_version(investigation, version)
-    target = _check_transition(investigation, "report_ready")
+    KIT.check_version(investigation, version)
+    target = KIT.check_transition(investigation, "report_ready")
     blockers = report_blockers(investigation)
     if blockers:
         error = ConflictError(" ".join([_("The report is not ready yet."), *blockers]))
@@ -626,13 +600,13 @@ def report_ready(*, investigation: Investigation, actor, version: int | None = N
 
 @transaction.atomic
 def investigation_resume(*, investigation: Investigation, actor, reason: str, version: int | None = None):
-    investigation = _lock(investigation)
+    investigation = KIT.lock(investigation)
     require(permissions.can_lead(actor, investigation))
-    _check_version(investigation, version)
-    target = _check_transition(investigation, "resume")
+    KIT.check_version(investigation, version)
+    target = KIT.check_transition(investigation, "resume")
     errors: dict[str, str] = {}
-    reason = _text(reason, "reason", errors, required=_("Say why the work is resumed."))
-    _raise(errors)
+    reason = clean_text(reason, "reason", errors, required=_("Say why the work is resumed."))
+    raise_errors(errors)
     investigation.status = target
     bump(investigation, "status")
     record(investigation, actor=actor, kind=TimelineEntry.Kind.RESUMED, message=reason[:2000])
@@ -641,10 +615,10 @@ def investigation_resume(*, investigation: Investigation, actor, reason: str, ve
 
 @transaction.atomic
 def follow_up_start(*, investigation: Investigation, actor, version: int | None = None):
-    investigation = _lock(investigation)
+    investigation = KIT.lock(investigation)
     require(permissions.can_lead(actor, investigation))
-    _check_version(investigation, version)
-    target = _check_transition(investigation, "follow_up")
+    KIT.check_version(investigation, version)
+    target = KIT.check_transition(investigation, "follow_up")
     if not investigation.actions.exists():
         raise ConflictError(_("There are no actions to follow up; close the investigation instead."))
     investigation.status = target
@@ -664,7 +638,7 @@ def action_evaluate(
     evidence: str = "",
 ):
     """At follow-up: was the action carried out, and did it work (with what evidence)?"""
-    investigation = _lock(investigation)
+    investigation = KIT.lock(investigation)
     require(permissions.can_lead(actor, investigation))
     if investigation.status != Status.FOLLOW_UP:
         raise ConflictError(_("Actions are evaluated during the follow-up."))
@@ -672,8 +646,8 @@ def action_evaluate(
     errors: dict[str, str] = {}
     if outcome not in Outcome.values:
         errors["outcome"] = _("Say whether the action worked.")
-    evidence = _text(evidence, "evidence", errors)
-    _raise(errors)
+    evidence = clean_text(evidence, "evidence", errors)
+    raise_errors(errors)
     link.carried_out, link.outcome, link.evidence = bool(carried_out), outcome, evidence
     link.evaluated_at, link.evaluated_by = timezone.now(), actor
     link.save(update_fields=["carried_out", "outcome", "evidence", "evaluated_at", "evaluated_by"])
@@ -691,10 +665,10 @@ def action_evaluate(
 @transaction.atomic
 def investigation_close(*, investigation: Investigation, actor, version: int | None = None):
     """Close after the report (no actions) or after every action was evaluated."""
-    investigation = _lock(investigation)
+    investigation = KIT.lock(investigation)
     require(permissions.can_lead(actor, investigation))
-    _check_version(investigation, version)
-    target = _check_transition(investigation, "close")
+    KIT.check_version(investigation, version)
+    target = KIT.check_transition(investigation, "close")
     if investigation.actions.exists():
         if investigation.status != Status.FOLLOW_UP:
             raise ConflictError(_("Follow up the actions before closing."))

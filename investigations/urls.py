@@ -1,9 +1,10 @@
 """Investigation pages. Each operation on the working space is a POST to its own short URL
-below the investigation (see `views.OPERATIONS`)."""
+below the investigation (see `operations.OPERATIONS`)."""
 
 from django.urls import path
 
 from investigations import views
+from investigations.operations import OPERATIONS
 
 app_name = "investigations"
 
@@ -15,5 +16,5 @@ urlpatterns = [
     path("utredningar/<int:pk>/rapport.pdf", views.investigation_report_pdf, name="report-pdf"),
 ] + [
     path(f"utredningar/<int:pk>/{op.path}", views.investigation_operation, {"operation": name}, name=name)
-    for name, op in views.OPERATIONS.items()
+    for name, op in OPERATIONS.items()
 ]

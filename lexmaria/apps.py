@@ -7,21 +7,26 @@ class LexMariaConfig(AppConfig):
     verbose_name = _("Lex Maria")
 
     def ready(self):
-        from incidents.selectors import CLOSE_RULES
-        from incidents.signals import lex_maria_requested
+        from accounts.roles import Perm
+        from incidents import hooks
         from lexmaria.selectors import incident_close_blocker
-
-        # incidents never imports lexmaria (DESIGN §2): it announces a request, and asks the
-        # rules registered here whether a serious incident may close.
-        lex_maria_requested.connect(_open_case_on_request, dispatch_uid="lexmaria.case_open_from_request")
-        if incident_close_blocker not in CLOSE_RULES:
-            CLOSE_RULES.append(incident_close_blocker)
-
-        from incidents.handling_views import CASE_PANELS
         from lexmaria.views import incident_panel
+        from psweb import menu
 
-        if incident_panel not in CASE_PANELS:
-            CASE_PANELS.append(incident_panel)
+        # incidents never imports lexmaria (DESIGN §2): it announces a request, asks the rules
+        # registered here whether a serious incident may close, and shows the case's panel.
+        hooks.lex_maria_requested.connect(_open_case_on_request, dispatch_uid="lexmaria.case_open_from_request")
+        hooks.register(hooks.CLOSE_RULES, incident_close_blocker)
+        hooks.register(hooks.CASE_PANELS, incident_panel)
+        menu.register(
+            menu.MenuEntry(
+                50,
+                _("Lex Maria"),
+                "lexmaria:list",
+                menu.with_perm(Perm.LEXMARIA_VIEW),
+                ("lexmaria:list", "lexmaria:detail", "lexmaria:ivo"),
+            )
+        )
 
 
 def _open_case_on_request(sender, *, incident, actor, reason, **kwargs):

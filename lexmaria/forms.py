@@ -7,10 +7,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.handling_forms import MAX_TEXT
 from incidents.models import EffectClass
 from investigations.models import Investigation
 from lexmaria.models import Decision, IvoDecision, LexMariaCase
+from psweb.cases import MAX_TEXT
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 

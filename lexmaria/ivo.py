@@ -22,20 +22,11 @@ from investigations.models import CareInjury, InvestigationCause, Method
 from investigations.models import Status as InvestigationStatus
 from lexmaria.models import CaseIncident, LexMariaCase
 from lexmaria.selectors import action_blockers, case_actions, local_date
+from psweb.models import PSL_3_8_POINTS
 
 # YYMMDD or YYYYMMDD, an optional separator, four digits; not part of a longer number.
 _IDENTITY_NUMBER = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
 _COORDINATION_DAY_OFFSET = 60
-
-# The six points of PSL 3 kap. 8 §, as PatientInformation fields.
-_SIX_POINTS = (
-    "told_event",
-    "told_measures",
-    "told_complaint_provider",
-    "told_patient_board",
-    "told_complaint_ivo",
-    "told_compensation",
-)
 
 
 @dataclass(frozen=True)
@@ -213,7 +204,7 @@ def ivo_report(case: LexMariaCase) -> IvoReport:
                 )
             continue
         informed_rows.append(_patient_information(incident, row))
-        if row.informed and not all(getattr(row, name) for name in _SIX_POINTS):
+        if row.informed and not all(getattr(row, name) for name in PSL_3_8_POINTS):
             missing.append(
                 _("%(reference)s: not every point of PSL 3 kap. 8 § is recorded as told to the patient.")
                 % {"reference": incident.reference}
@@ -285,13 +276,13 @@ def _causes(investigation, incidents: list[Incident]) -> list[str]:
 
 
 def _patient_information(incident: Incident, row: PatientInformation) -> IvoPatientInformation:
-    labels = {name: str(PatientInformation._meta.get_field(name).verbose_name) for name in _SIX_POINTS}
+    labels = {name: str(PatientInformation._meta.get_field(name).verbose_name) for name in PSL_3_8_POINTS}
     return IvoPatientInformation(
         incident_reference=incident.reference,
         informed=row.informed,
         informed_on=row.informed_on,
-        told=[labels[name] for name in _SIX_POINTS if getattr(row, name)],
-        not_told=[labels[name] for name in _SIX_POINTS if not getattr(row, name)] if row.informed else [],
+        told=[labels[name] for name in PSL_3_8_POINTS if getattr(row, name)],
+        not_told=[labels[name] for name in PSL_3_8_POINTS if not getattr(row, name)] if row.informed else [],
         record_note_made=row.record_note_made,
         not_informed_reason=redact(row.not_informed_reason),
     )

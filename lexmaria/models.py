@@ -3,7 +3,7 @@ that caused or could have caused a serious care injury is reported to IVO, the r
 dialogue with IVO, and the follow-up of the actions promised in it (DESIGN §4, DOMAIN.md).
 
 A case is opened when a handler requests an assessment on an incident (through the
-`incidents.signals.lex_maria_requested` signal) or directly by the chief physician or the
+`incidents.hooks.lex_maria_requested` signal) or directly by the chief physician or the
 patient-safety officer, from incidents or an investigation. Only `lexmaria.decide` decides.
 A decision not to report closes the case (it can be reopened with a reason); a decision to
 report leads to `decided_to_report` until the report is sent, then the IVO dialogue.
@@ -17,7 +17,6 @@ Nothing is deleted; every change goes through `lexmaria.services` and writes a
 from __future__ import annotations
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -28,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit
 from incidents.models import Action, EffectClass, Incident
 from investigations.models import Investigation
+from psweb.models import PerProviderSettings, TimelineEntryBase
 
 
 class Status(models.TextChoices):
@@ -268,7 +268,7 @@ class PromisedAction(models.Model):
 
 
 @pghistory.track()
-class LexMariaSettings(models.Model):
+class LexMariaSettings(PerProviderSettings):
     """Per care provider: the internal deadlines. The row without a care provider holds the
     defaults. The law (PSL 3 kap. 5 §) says "snarast"; these are the provider's own targets."""
 
@@ -292,9 +292,6 @@ class LexMariaSettings(models.Model):
             models.UniqueConstraint(fields=["care_provider"], name="lexmaria_one_settings", nulls_distinct=False),
         ]
 
-    def __str__(self) -> str:
-        return str(self.care_provider) if self.care_provider_id else str(_("Default for all care providers"))
-
     def clean(self):
         errors = {}
         for name in ("decision_days", "report_days"):
@@ -309,21 +306,6 @@ class LexMariaSettings(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    @classmethod
-    def for_unit(cls, unit: OrgUnit) -> LexMariaSettings:
-        found = {
-            s.care_provider_id: s
-            for s in cls.objects.filter(Q(care_provider_id=unit.care_provider_id) | Q(care_provider__isnull=True))
-        }
-        return found.get(unit.care_provider_id) or found.get(None) or cls()
-
-    @classmethod
-    def by_provider(cls) -> tuple[dict[int, LexMariaSettings], LexMariaSettings]:
-        """Every provider's row and the default, in one query (for lists and the daily sweep)."""
-        rows = list(cls.objects.all())
-        default = next((row for row in rows if row.care_provider_id is None), None) or cls()
-        return {row.care_provider_id: row for row in rows if row.care_provider_id}, default
-
 
 class ReferenceCounter(models.Model):
     """The last Lex Maria number handed out per year (LM-2026-000012)."""
@@ -335,7 +317,7 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class TimelineEntry(models.Model):
+class TimelineEntry(TimelineEntryBase):
     """One line of the case's timeline (who, when, what). Append-only. Never patient data."""
 
     class Kind(models.TextChoices):
@@ -353,16 +335,7 @@ class TimelineEntry(models.Model):
         CLOSED = "closed", _("Closed")
 
     case = models.ForeignKey(LexMariaCase, on_delete=models.PROTECT, related_name="timeline")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     kind = models.CharField(max_length=40, choices=Kind.choices)
-    message = models.TextField(blank=True)  # a reason, a reference or a name; never patient data
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEntryBase.Meta):
         indexes = [models.Index(fields=["case", "at"], name="lexmaria_timeline_at")]
-        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"

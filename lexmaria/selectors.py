@@ -68,7 +68,7 @@ def action_blockers(actions) -> list:
 
 
 def incident_close_blocker(incident: Incident) -> str | None:
-    """Registered in `incidents.selectors.CLOSE_RULES`: a serious event closes only once a Lex
+    """Registered in `incidents.hooks.CLOSE_RULES`: a serious event closes only once a Lex
     Maria case assesses it. Without a request, the incident's own rule asks for one."""
     if incident.event_class not in LEX_MARIA_CLASSES or not incident.lex_maria_requested_at:
         return None

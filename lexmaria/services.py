@@ -17,18 +17,17 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.roles import Perm
 from accounts.selectors import users_with_perm_in
 from incidents.models import EffectClass, Incident
 from incidents.models import TimelineEntry as IncidentTimelineEntry
-from incidents.services.common import bump as bump_incident
-from incidents.services.common import lock as lock_incident
-from incidents.services.common import record as record_incident
+from incidents.services.common import KIT as INCIDENT
 from investigations.models import Investigation
 from lexmaria import permissions
 from lexmaria.models import (
@@ -46,33 +45,35 @@ from lexmaria.models import (
     TimelineEntry,
 )
 from lexmaria.selectors import ClockStatus, action_blockers, case_actions, clocks_for, local_date
-from psweb import cases
-from psweb.cases import ConflictError, StaleVersionError, bump, record, require
-
-MAX_TEXT = 20_000
+from psweb.cases import (
+    CaseKit,
+    ConflictError,
+    StaleVersionError,
+    bump,
+    clean_past_date,
+    clean_text,
+    person_name,
+    raise_errors,
+    record,
+    require,
+)
 
 __all__ = ["ConflictError", "StaleVersionError"]
 
 
+KIT = CaseKit(
+    transitions=TRANSITIONS,
+    stale_message=gettext_lazy(
+        "Someone else changed this Lex Maria case meanwhile. Reload to see the changes, then try again."
+    ),
+    state_message=gettext_lazy("This cannot be done while the Lex Maria case is %(status)s."),
+    lock_related=("unit",),
+    reference_prefix="LM",
+    counter_table="lexmaria_referencecounter",
+)
+
+
 # --- Shared pieces -----------------------------------------------------------------------------
-
-
-def _lock(case: LexMariaCase) -> LexMariaCase:
-    return cases.lock(case, "unit")
-
-
-def _check_version(case: LexMariaCase, expected: int | None) -> None:
-    cases.check_version(
-        case,
-        expected,
-        _("Someone else changed this Lex Maria case meanwhile. Reload to see the changes, then try again."),
-    )
-
-
-def _check_transition(case: LexMariaCase, transition: str) -> str:
-    return cases.check_transition(
-        case, TRANSITIONS, transition, _("This cannot be done while the Lex Maria case is %(status)s.")
-    )
 
 
 def _check_open(case: LexMariaCase) -> None:
@@ -80,47 +81,9 @@ def _check_open(case: LexMariaCase) -> None:
         raise ConflictError(_("The Lex Maria case is closed."))
 
 
-def _text(value, field: str, errors: dict, *, required: str | None = None, max_length: int = MAX_TEXT) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        errors[field] = required
-    elif len(text) > max_length:
-        errors[field] = _("The text is too long (at most %(max)s characters).") % {"max": max_length}
-    return text
-
-
-def _date(value, field: str, errors: dict, *, required: str, not_before: dt.date | None = None) -> dt.date | None:
-    """A date (not a time) that is not in the future and not before `not_before`."""
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        errors[field] = required
-        return None
-    if value > timezone.localdate():
-        errors[field] = _("The date lies in the future.")
-    elif not_before is not None and value < not_before:
-        errors[field] = _("The date lies before %(date)s.") % {"date": not_before.isoformat()}
-    return value
-
-
-def _raise(errors: dict) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
-def _person(user: User) -> str:
-    return user.get_full_name() or user.username
-
-
-def _next_reference(year: int) -> str:
-    """LM-<year>-<6 digits>: one counter row per year, incremented atomically."""
-    return f"LM-{year}-{cases.next_number('lexmaria_referencecounter', year):06d}"
-
-
 def case_path(case: LexMariaCase) -> str:
     """The case's page, for links in notifications."""
-    try:
-        return reverse("lexmaria:detail", kwargs={"pk": case.pk})
-    except NoReverseMatch:  # the pages come with the Lex Maria views
-        return "/"
+    return reverse("lexmaria:detail", kwargs={"pk": case.pk})
 
 
 def _notify(case: LexMariaCase, user: User, template: str, dedupe_key: str, **context) -> None:
@@ -166,8 +129,8 @@ def _link_incident(case: LexMariaCase, incident: Incident, actor, *, mark_incide
         if incident.lex_maria_requested_at is None:
             incident.lex_maria_requested_at = timezone.now()
             fields.append("lex_maria_requested_at")
-        bump_incident(incident, *fields)
-        record_incident(
+        bump(incident, *fields)
+        record(
             incident,
             actor=actor,
             kind=IncidentTimelineEntry.Kind.LEX_MARIA_REQUESTED,
@@ -184,7 +147,7 @@ def _open(
     settings_ = LexMariaSettings.for_unit(unit)
     now = timezone.now()
     case = LexMariaCase.objects.create(
-        reference=_next_reference(local_date(now).year),
+        reference=KIT.next_reference(local_date(now).year),
         unit=unit,
         investigation=investigation,
         requested_at=now,
@@ -223,15 +186,15 @@ def case_open(
 ) -> LexMariaCase:
     """Open a case directly (the chief physician or the patient-safety officer), for one or
     more incidents and optionally their investigation."""
-    incidents = [lock_incident(incident) for incident in incidents]
+    incidents = [INCIDENT.lock(incident) for incident in incidents]
     if not incidents:
         raise ValidationError({"incidents": _("Choose at least one incident to assess.")})
     for incident in incidents:
         require(permissions.can_open(actor, incident))
     errors: dict[str, str] = {}
-    reason = _text(reason, "reason", errors, required=_("Say why the event is assessed for Lex Maria."))
+    reason = clean_text(reason, "reason", errors, required=_("Say why the event is assessed for Lex Maria."))
     investigation = _visible_investigation(actor, investigation, errors)
-    _raise(errors)
+    raise_errors(errors)
     return _open(actor=actor, incidents=incidents, investigation=investigation, reason=reason, mark_incidents=True)
 
 
@@ -241,15 +204,15 @@ def case_open_from_investigation(*, investigation: Investigation, actor, reason:
     investigation = Investigation.objects.select_related("unit").get(pk=investigation.pk)
     require(permissions.can_open_from_investigation(actor, investigation))
     errors: dict[str, str] = {}
-    reason = _text(reason, "reason", errors, required=_("Say why the event is assessed for Lex Maria."))
-    _raise(errors)
-    incidents = [lock_incident(incident) for incident in investigation.incidents.order_by("pk")]
+    reason = clean_text(reason, "reason", errors, required=_("Say why the event is assessed for Lex Maria."))
+    raise_errors(errors)
+    incidents = [INCIDENT.lock(incident) for incident in investigation.incidents.order_by("pk")]
     return _open(actor=actor, incidents=incidents, investigation=investigation, reason=reason, mark_incidents=True)
 
 
 @transaction.atomic
 def case_open_from_request(*, incident: Incident, actor, reason: str = "") -> LexMariaCase:
-    """Open the case for a handler's request on an incident (`incidents.signals.
+    """Open the case for a handler's request on an incident (`incidents.hooks.
     lex_maria_requested`, sent by `incident_request_lex_maria` inside its transaction, after
     it checked that `actor` handles the incident). The deciders are told. The incident itself
     is not changed again: its request is its record, and its version stays the one the
@@ -260,21 +223,21 @@ def case_open_from_request(*, incident: Incident, actor, reason: str = "") -> Le
     if existing is not None:
         return existing
     errors: dict[str, str] = {}
-    reason = _text(reason, "reason", errors, max_length=2000)
-    _raise(errors)
+    reason = clean_text(reason, "reason", errors, max_length=2000)
+    raise_errors(errors)
     return _open(actor=actor, incidents=[incident], investigation=None, reason=reason, mark_incidents=False)
 
 
 @transaction.atomic
 def incident_link(*, case: LexMariaCase, actor, incident: Incident, version: int | None = None) -> LexMariaCase:
     """Assess one more incident in the case (the same event seen from another unit)."""
-    case = _lock(case)
+    case = KIT.lock(case)
     require(permissions.can_prepare(actor, case))
     require(permissions.can_open(actor, incident))
-    _check_version(case, version)
+    KIT.check_version(case, version)
     _check_open(case)
     bump(case)
-    _link_incident(case, lock_incident(incident), actor, mark_incident=True)
+    _link_incident(case, INCIDENT.lock(incident), actor, mark_incident=True)
     return case
 
 
@@ -284,15 +247,15 @@ def investigation_link(
 ) -> LexMariaCase:
     """Link the investigation of the event; its actions then count as the case's actions.
     Linking another one replaces it (the timeline keeps both)."""
-    case = _lock(case)
+    case = KIT.lock(case)
     require(permissions.can_prepare(actor, case))
-    _check_version(case, version)
+    KIT.check_version(case, version)
     _check_open(case)
     errors: dict[str, str] = {}
     investigation = _visible_investigation(actor, investigation, errors)
     if investigation is None and not errors:
         errors["investigation"] = _("Choose an investigation.")
-    _raise(errors)
+    raise_errors(errors)
     if case.investigation_id == investigation.pk:
         raise ConflictError(_("The investigation is already linked to this case."))
     case.investigation = investigation
@@ -310,16 +273,16 @@ def investigation_link(
 @transaction.atomic
 def case_assign_owner(*, case: LexMariaCase, actor, owner: User, version: int | None = None) -> LexMariaCase:
     """The person preparing the case: the chief physician or a patient-safety officer."""
-    case = _lock(case)
+    case = KIT.lock(case)
     require(permissions.can_prepare(actor, case))
-    _check_version(case, version)
+    KIT.check_version(case, version)
     _check_open(case)
     decision = permissions.may_prepare(owner, case)
     if not decision:
         raise ValidationError({"owner": decision.reason})
     case.owner = owner
     bump(case, "owner")
-    record(case, actor=actor, kind=TimelineEntry.Kind.OWNER_ASSIGNED, message=_person(owner), user_id=owner.pk)
+    record(case, actor=actor, kind=TimelineEntry.Kind.OWNER_ASSIGNED, message=person_name(owner), user_id=owner.pk)
     if owner.pk != actor.pk:
         _notify(case, owner, "owner_notice", f"lexmaria:{case.pk}:owner:{owner.pk}:{case.version}")
     return case
@@ -334,15 +297,15 @@ def case_decide(
 ) -> LexMariaCase:
     """The chief physician's decision, with its motivation. Not reporting closes the case;
     reporting starts the internal deadline for sending the report to IVO."""
-    case = _lock(case)
+    case = KIT.lock(case)
     require(permissions.can_decide(actor, case))
-    _check_version(case, version)
-    target = _check_transition(case, "decide_no_report" if decision == Decision.NO_REPORT else "decide_report")
+    KIT.check_version(case, version)
+    target = KIT.check_transition(case, "decide_no_report" if decision == Decision.NO_REPORT else "decide_report")
     errors: dict[str, str] = {}
     if decision not in Decision.values:
         errors["decision"] = _("Choose whether the event is reported to IVO or not.")
-    motivation = _text(motivation, "motivation", errors, required=_("Give the motivation for the decision."))
-    _raise(errors)
+    motivation = clean_text(motivation, "motivation", errors, required=_("Give the motivation for the decision."))
+    raise_errors(errors)
     now = timezone.now()
     case.status, case.decision, case.motivation = target, decision, motivation
     case.decided_by, case.decided_at = actor, now
@@ -360,15 +323,15 @@ def case_decide(
 def case_reopen(*, case: LexMariaCase, actor, reason: str, version: int | None = None) -> LexMariaCase:
     """Reopen a decision not to report (new information): back to assessment, with a new
     internal decision deadline. The earlier decision stays in the timeline and the history."""
-    case = _lock(case)
+    case = KIT.lock(case)
     require(permissions.can_decide(actor, case))
-    _check_version(case, version)
-    target = _check_transition(case, "reopen")
+    KIT.check_version(case, version)
+    target = KIT.check_transition(case, "reopen")
     if case.decision != Decision.NO_REPORT:
         raise ConflictError(_("Only a decision not to report can be reopened; this case went to IVO."))
     errors: dict[str, str] = {}
-    reason = _text(reason, "reason", errors, required=_("Say why the case is reopened."), max_length=2000)
-    _raise(errors)
+    reason = clean_text(reason, "reason", errors, required=_("Say why the case is reopened."), max_length=2000)
+    raise_errors(errors)
     days = LexMariaSettings.for_unit(case.unit).decision_days
     case.status, case.closed_at = target, None
     case.decision, case.motivation, case.decided_by, case.decided_at = "", "", None, None
@@ -407,25 +370,27 @@ def case_mark_reported(
     """The report was sent through IVO's e-service: its reference and date. Refused while the
     report has no actions, or an action lacks a responsible person or a due date (IVO asks for
     a supplement then). A refusal is a ConflictError whose `blockers` name the actions."""
-    case = _lock(case)
+    case = KIT.lock(case)
     require(permissions.can_prepare(actor, case))
-    _check_version(case, version)
-    target = _check_transition(case, "mark_reported")
+    KIT.check_version(case, version)
+    target = KIT.check_transition(case, "mark_reported")
     blockers = action_blockers(case_actions(case))
     if blockers:
         error = ConflictError(" ".join(str(text) for text in [_("The report to IVO is not complete."), *blockers]))
         error.blockers = blockers
         raise error
     errors: dict[str, str] = {}
-    ivo_reference = _text(ivo_reference, "ivo_reference", errors, required=_("Give IVO's reference."), max_length=60)
-    sent_on = _date(
+    ivo_reference = clean_text(
+        ivo_reference, "ivo_reference", errors, required=_("Give IVO's reference."), max_length=60
+    )
+    sent_on = clean_past_date(
         sent_on,
         "sent_on",
         errors,
         required=_("Give the date the report was sent."),
         not_before=local_date(case.decided_at),
     )
-    _raise(errors)
+    raise_errors(errors)
     case.status, case.ivo_reference, case.sent_on, case.reported_by = target, ivo_reference, sent_on, actor
     bump(case, "status", "ivo_reference", "sent_on", "reported_by")
     promised = _promise_actions(case, sent_on)
@@ -445,20 +410,20 @@ def supplement_request(
     *, case: LexMariaCase, actor, what: str, due_on: dt.date, requested_on: dt.date, version: int | None = None
 ) -> SupplementRequest:
     """IVO asked for a supplement: what, and by when."""
-    case = _lock(case)
+    case = KIT.lock(case)
     require(permissions.can_prepare(actor, case))
-    _check_version(case, version)
-    target = _check_transition(case, "supplement_request")
+    KIT.check_version(case, version)
+    target = KIT.check_transition(case, "supplement_request")
     errors: dict[str, str] = {}
-    what = _text(what, "what", errors, required=_("Say what IVO asks for."))
-    requested_on = _date(
+    what = clean_text(what, "what", errors, required=_("Say what IVO asks for."))
+    requested_on = clean_past_date(
         requested_on, "requested_on", errors, required=_("Give the date of IVO's request."), not_before=case.sent_on
     )
     if isinstance(due_on, dt.datetime) or not isinstance(due_on, dt.date):
         errors["due_on"] = _("Give the date IVO wants the answer by.")
     elif requested_on is not None and due_on < requested_on:
         errors["due_on"] = _("The answer cannot be due before IVO asked for it.")
-    _raise(errors)
+    raise_errors(errors)
     supplement = SupplementRequest.objects.create(
         case=case, what=what, requested_on=requested_on, due_on=due_on, recorded_by=actor
     )
@@ -480,10 +445,10 @@ def supplement_send(
 ) -> SupplementRequest:
     """The supplement was sent: a summary of the answer and the date. Actions added meanwhile
     count as promised to IVO from then."""
-    case = _lock(case)
+    case = KIT.lock(case)
     require(permissions.can_prepare(actor, case))
-    _check_version(case, version)
-    target = _check_transition(case, "supplement_send")
+    KIT.check_version(case, version)
+    target = KIT.check_transition(case, "supplement_send")
     supplement = (
         SupplementRequest.objects.select_for_update()
         .filter(case=case, answered_on__isnull=True)
@@ -493,11 +458,11 @@ def supplement_send(
     if supplement is None:  # the state says there is one; the data must agree
         raise ConflictError(_("There is no open request from IVO to answer."))
     errors: dict[str, str] = {}
-    answer = _text(answer, "answer", errors, required=_("Summarise the answer sent to IVO."))
-    sent_on = _date(
+    answer = clean_text(answer, "answer", errors, required=_("Summarise the answer sent to IVO."))
+    sent_on = clean_past_date(
         sent_on, "sent_on", errors, required=_("Give the date the answer was sent."), not_before=supplement.requested_on
     )
-    _raise(errors)
+    raise_errors(errors)
     supplement.answer, supplement.answered_on, supplement.answered_by = answer, sent_on, actor
     supplement.save(update_fields=["answer", "answered_on", "answered_by"])
     case.status = target
@@ -519,23 +484,23 @@ def ivo_decision_record(
     *, case: LexMariaCase, actor, kind: str, decided_on: dt.date, text: str = "", version: int | None = None
 ) -> LexMariaCase:
     """IVO's decision on the report: closed with or without criticism, or another decision."""
-    case = _lock(case)
+    case = KIT.lock(case)
     require(permissions.can_prepare(actor, case))
-    _check_version(case, version)
-    target = _check_transition(case, "ivo_decision")
+    KIT.check_version(case, version)
+    target = KIT.check_transition(case, "ivo_decision")
     errors: dict[str, str] = {}
     if kind not in IvoDecision.values:
         errors["kind"] = _("Choose IVO's decision from the list.")
-    decided_on = _date(
+    decided_on = clean_past_date(
         decided_on, "decided_on", errors, required=_("Give the date of IVO's decision."), not_before=case.sent_on
     )
-    text = _text(
+    text = clean_text(
         text,
         "text",
         errors,
         required=_("Say what IVO decided.") if kind == IvoDecision.OTHER else None,
     )
-    _raise(errors)
+    raise_errors(errors)
     case.status, case.ivo_decision, case.ivo_decided_on, case.ivo_decision_text = target, kind, decided_on, text
     bump(case, "status", "ivo_decision", "ivo_decided_on", "ivo_decision_text")
     record(case, actor=actor, kind=TimelineEntry.Kind.IVO_DECISION, message=IvoDecision(kind).label, ivo_decision=kind)
@@ -545,10 +510,10 @@ def ivo_decision_record(
 @transaction.atomic
 def case_close(*, case: LexMariaCase, actor, version: int | None = None) -> LexMariaCase:
     """Close after IVO's decision. The promised actions can still be followed up."""
-    case = _lock(case)
+    case = KIT.lock(case)
     require(permissions.can_prepare(actor, case))
-    _check_version(case, version)
-    target = _check_transition(case, "close")
+    KIT.check_version(case, version)
+    target = KIT.check_transition(case, "close")
     case.status, case.closed_at = target, timezone.now()
     bump(case, "status", "closed_at")
     record(case, actor=actor, kind=TimelineEntry.Kind.CLOSED)
@@ -569,9 +534,9 @@ def action_follow_up(
     """The yearly follow-up of an action promised to IVO: was it carried out, with what effect
     class (blank: the action's expected effect), and on what evidence. Recording again
     replaces the answer (the history keeps the earlier one)."""
-    case = _lock(case)
+    case = KIT.lock(case)
     require(permissions.can_prepare(actor, case))
-    _check_version(case, version)
+    KIT.check_version(case, version)
     if case.decision != Decision.REPORT or not (case.status in REPORTED_STATES or case.status == Status.CLOSED):
         raise ConflictError(_("Actions are followed up once the report has been sent to IVO."))
     promised = (
@@ -584,8 +549,8 @@ def action_follow_up(
         errors["carried_out"] = _("Say whether the action was carried out.")
     if effect_class and effect_class not in EffectClass.values:
         errors["effect_class"] = _("Choose an effect class from the list.")
-    evidence = _text(evidence, "evidence", errors)
-    _raise(errors)
+    evidence = clean_text(evidence, "evidence", errors)
+    raise_errors(errors)
     promised.carried_out, promised.effect_class, promised.evidence = bool(carried_out), effect_class or "", evidence
     promised.followed_up_by, promised.followed_up_at = actor, timezone.now()
     promised.save(update_fields=["carried_out", "effect_class", "evidence", "followed_up_by", "followed_up_at"])

@@ -1,9 +1,10 @@
 """Lex Maria pages. Each operation on a case is a POST to its own short URL below the case
-(see `views.OPERATIONS`)."""
+(see `operations.OPERATIONS`)."""
 
 from django.urls import path
 
 from lexmaria import views
+from lexmaria.operations import OPERATIONS
 
 app_name = "lexmaria"
 
@@ -17,5 +18,5 @@ urlpatterns = [
     path("lex-maria/<int:pk>/ivo.txt", views.ivo_text, name="ivo-text"),
 ] + [
     path(f"lex-maria/<int:pk>/{op.path}", views.case_operation, {"operation": name}, name=name)
-    for name, op in views.OPERATIONS.items()
+    for name, op in OPERATIONS.items()
 ]

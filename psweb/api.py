@@ -18,9 +18,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from psweb.cases import ConflictError, StaleVersionError, person_name
 
 
 class ScopedViewSetMixin:
@@ -173,6 +177,127 @@ def exception_handler(exc, context):
             "code": code if isinstance(code, str) else "error",
         }
     return response
+
+
+# --- The case kit's API plumbing: errors of versioned cases, and the schema pieces ------------
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PersonNameField(serializers.Field):
+    """A user as the name people know them by (full name, else the username)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, user):
+        return person_name(user)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="A sentence a person can read.")
+    code = serializers.CharField(help_text="A machine-readable code, e.g. `permission_denied`, `not_found`.")
+
+
+class ValidationErrorSerializer(ErrorSerializer):
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="The messages for each field that was not accepted (`non_field_errors` for the whole request).",
+    )
+
+
+class ChangeSerializer(serializers.Serializer):
+    who = serializers.CharField(allow_null=True, help_text="Name of the person who made the change.")
+    when = serializers.DateTimeField(help_text="When the change was made.")
+    what = serializers.CharField(help_text="What was done, e.g. “Classified”.")
+    kind = serializers.CharField(help_text="The timeline entry kind, e.g. `classified`.")
+    version = serializers.IntegerField(allow_null=True, help_text="The case's version after the change.")
+
+
+class ConflictErrorSerializer(ErrorSerializer):
+    changes = ChangeSerializer(
+        many=True,
+        required=False,
+        help_text="With a stale `version` only: what others changed since that version, oldest first.",
+    )
+
+
+def change_data(entry) -> dict:
+    """A timeline entry (`psweb.models.TimelineEntryBase`) as one of a 409's `changes`."""
+    return {
+        "who": person_name(entry.actor) if entry.actor_id else None,
+        "when": entry.at,
+        "what": str(entry.get_kind_display()),
+        "kind": entry.kind,
+        "version": entry.data.get("version"),
+    }
+
+
+class StaleVersion(Conflict):
+    default_code = "stale_version"
+
+    def __init__(self, detail, changes):
+        super().__init__(detail, code=self.default_code)
+        self.changes = changes
+
+
+def case_exception_handler(exc, context):
+    """`exception_handler`, plus a stale version's `changes` and a refusal's `blockers`."""
+    response = exception_handler(exc, context)
+    if response is not None and isinstance(exc, Conflict):
+        if isinstance(exc, StaleVersion):
+            response.data["changes"] = ChangeSerializer([change_data(e) for e in exc.changes], many=True).data
+        blockers = getattr(exc, "blockers", None)
+        if blockers:
+            response.data["blockers"] = [str(b) for b in blockers]
+    return response
+
+
+class CaseErrorsMixin:
+    """A versioned case's service errors as API answers: a stale version is a 409 with
+    `changes` (who did what since), an illegal transition a 409 with `blockers` if any."""
+
+    def get_exception_handler(self):
+        return case_exception_handler
+
+    def _valid(self, serializer_class, data=None) -> dict:
+        """The request's data (or `data`) checked by `serializer_class`; 400 field by field."""
+        serializer = serializer_class(data=self.request.data if data is None else data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, StaleVersionError):
+            exc = StaleVersion(exc.message, exc.changes)
+        elif isinstance(exc, ConflictError):
+            blockers = getattr(exc, "blockers", None)
+            exc = Conflict(exc.message)
+            exc.blockers = blockers
+        return super().handle_exception(exc)
+
+
+def case_errors(what: str) -> dict:
+    """The answers every operation on a case documents, naming the kind of case."""
+    return {
+        400: OpenApiResponse(ValidationErrorSerializer, description="Bad input; a message for each field."),
+        403: OpenApiResponse(ErrorSerializer, description="Not allowed; `detail` says why."),
+        404: OpenApiResponse(ErrorSerializer, description=f"No such {what}, or outside your scope."),
+        409: OpenApiResponse(
+            ConflictErrorSerializer,
+            description=f"Not possible in the {what}'s current state, or a stale `version` (with `changes`).",
+        ),
+    }
+
+
+ERRORS = case_errors("case")
+READ_ERRORS = {404: ERRORS[404]}
+# Lists under one case: short, whole, neither filtered nor paged.
+SUBLIST = {"filter_backends": [], "pagination_class": None}
+
+
+def pk_param(name: str, what: str) -> OpenApiParameter:
+    """A path parameter that is a row's id."""
+    return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH, description=f"The {what}'s id.")
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PswebConfig(AppConfig):
@@ -6,4 +7,12 @@ class PswebConfig(AppConfig):
     verbose_name = "psweb"
 
     def ready(self):
-        from psweb import lookups  # noqa: F401  registers `__any`
+        from psweb import lookups, menu  # noqa: F401  importing lookups registers `__any`
+
+        # The project's own pages: the start page first, the admin site last.
+        menu.register(menu.MenuEntry(10, _("Start"), "home", menu.signed_in, ("home",)))
+        menu.register(menu.MenuEntry(900, _("Administration"), "admin:index", _is_staff, flag="admin"))
+
+
+def _is_staff(user) -> bool:
+    return user.is_staff

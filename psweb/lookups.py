@@ -39,3 +39,16 @@ class Any(Lookup):
 
 Field.register_lookup(Any)
 ForeignObject.register_lookup(Any)  # foreign keys keep their own lookups
+
+
+def prefixed(q, prefix: str):
+    """`q` with every lookup placed under `prefix` (`Q(unit_id=1)`, "incident__" →
+    `Q(incident__unit_id=1)`), so that one model's visibility rule filters a related model."""
+    from django.db.models import Q
+
+    copy = Q()
+    copy.connector, copy.negated = q.connector, q.negated
+    copy.children = [
+        prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1]) for child in q.children
+    ]
+    return copy

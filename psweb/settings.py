@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "investigations",
     "lexmaria",
     "indicators",
+    "incident_stats",
+    "devdata",  # demo and load data; after the apps it imports, nothing imports it
 ]
 
 MIDDLEWARE = [
@@ -280,7 +282,7 @@ CELERY_BEAT_SCHEDULE = {
     # Daily at 03:00: expired sessions and the notes of sessions that are gone.
     "sessions-prune": {"task": "accounts.sessions_prune", "schedule": crontab(hour=3, minute=0)},
     # Every five minutes: fold the incident-statistics deltas into the compacted counts.
-    "stats-compact": {"task": "indicators.stats_compact", "schedule": 300.0},
+    "stats-compact": {"task": "incident_stats.compact", "schedule": 300.0},
 }
 
 # --- Audit ------------------------------------------------------------------------------

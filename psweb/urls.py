@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("investigations.api.urls")),
     path("", include("lexmaria.api.urls")),
     path("", include("indicators.api.urls")),
+    path("", include("incident_stats.api.urls")),
     path("", include("outbox.api")),
 ]
 
@@ -23,6 +24,7 @@ urlpatterns = [
     path("", include("investigations.urls")),
     path("", include("lexmaria.urls")),
     path("", include("indicators.urls")),
+    path("", include("incident_stats.urls")),
     path("", include("outbox.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

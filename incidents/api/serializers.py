@@ -8,8 +8,6 @@ validate the content, so the API and the pages give the same answers.
 from __future__ import annotations
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from incidents import permissions
@@ -27,65 +25,9 @@ from incidents.models import (
     ReportedKind,
     TimelineEntry,
 )
-from psweb.api import ChoiceLabelField, ModelSerializer, RefuseUnknownFields
-
-
-def person_name(user) -> str:
-    return user.get_full_name() or user.username
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class PersonNameField(serializers.Field):
-    """A user as the name people know them by (full name, else the username)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("read_only", True)
-        super().__init__(**kwargs)
-
-    def to_representation(self, user):
-        return person_name(user)
-
-
-# --- Errors (for the schema) ---------------------------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="A sentence a person can read.")
-    code = serializers.CharField(help_text="A machine-readable code, e.g. `permission_denied`, `not_found`.")
-
-
-class ValidationErrorSerializer(ErrorSerializer):
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="The messages for each field that was not accepted (`non_field_errors` for the whole request).",
-    )
-
-
-class ChangeSerializer(serializers.Serializer):
-    who = serializers.CharField(allow_null=True, help_text="Name of the person who made the change.")
-    when = serializers.DateTimeField(help_text="When the change was made.")
-    what = serializers.CharField(help_text="What was done, e.g. “Classified”.")
-    kind = serializers.CharField(help_text="The timeline entry kind, e.g. `classified`.")
-    version = serializers.IntegerField(allow_null=True, help_text="The incident's version after the change.")
-
-
-class ConflictErrorSerializer(ErrorSerializer):
-    changes = ChangeSerializer(
-        many=True,
-        required=False,
-        help_text="With a stale `version` only: what others changed since that version, oldest first.",
-    )
-
-
-def change_data(entry: TimelineEntry) -> dict:
-    return {
-        "who": person_name(entry.actor) if entry.actor_id else None,
-        "when": entry.at,
-        "what": str(entry.get_kind_display()),
-        "kind": entry.kind,
-        "version": entry.data.get("version"),
-    }
-
+from psweb.api import ChoiceLabelField, ModelSerializer, PersonNameField, RefuseUnknownFields
+from psweb.cases import person_name
+from psweb.models import PSL_3_8_POINTS
 
 # --- The incident ----------------------------------------------------------------------------
 
@@ -295,12 +237,7 @@ class PatientInformationSerializer(ModelSerializer):
             "informed",
             "informed_on",
             "informed_by",
-            "told_event",
-            "told_measures",
-            "told_complaint_provider",
-            "told_patient_board",
-            "told_complaint_ivo",
-            "told_compensation",
+            *PSL_3_8_POINTS,
             "record_note_made",
             "not_informed_reason",
             "recorded_by",

@@ -25,7 +25,7 @@ from incidents import permissions, services
 from incidents.api import serializers as s
 from incidents.filtersets import IncidentFilterSet, ordering_keys
 from incidents.models import Action, Cause, Forward, Incident, Status
-from psweb.api import Conflict, ScopedModelViewSet, exception_handler
+from psweb.api import SUBLIST, CaseErrorsMixin, ScopedModelViewSet, case_errors, pk_param
 from psweb.pagination import CursorPagination
 
 
@@ -36,62 +36,10 @@ class IncidentCursorPagination(CursorPagination):
         return ordering_keys(request.query_params.get("ordering"))
 
 
-class StaleVersion(Conflict):
-    default_code = "stale_version"
-
-    def __init__(self, detail, changes):
-        super().__init__(detail, code=self.default_code)
-        self.changes = changes
-
-
-def _api_exception_handler(exc, context):
-    response = exception_handler(exc, context)
-    if response is not None and isinstance(exc, Conflict):
-        if isinstance(exc, StaleVersion):
-            response.data["changes"] = s.ChangeSerializer([s.change_data(e) for e in exc.changes], many=True).data
-        blockers = getattr(exc, "blockers", None)
-        if blockers:
-            response.data["blockers"] = [str(b) for b in blockers]
-    return response
-
-
-class CaseErrorsMixin:
-    """A versioned case's service errors as API answers: a stale version is a 409 with
-    `changes` (who did what since), an illegal transition a 409 with `blockers` if any."""
-
-    def get_exception_handler(self):
-        return _api_exception_handler
-
-    def _valid(self, serializer_class, data=None) -> dict:
-        """The request's data (or `data`) checked by `serializer_class`; 400 field by field."""
-        serializer = serializer_class(data=self.request.data if data is None else data)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    def handle_exception(self, exc):
-        if isinstance(exc, services.StaleVersionError):
-            exc = StaleVersion(exc.message, exc.changes)
-        elif isinstance(exc, services.ConflictError):
-            blockers = getattr(exc, "blockers", None)
-            exc = Conflict(exc.message)
-            exc.blockers = blockers
-        return super().handle_exception(exc)
-
-
 # --- Schema pieces ----------------------------------------------------------------------------
 
-ERRORS = {
-    400: OpenApiResponse(s.ValidationErrorSerializer, description="Bad input; a message for each field."),
-    403: OpenApiResponse(s.ErrorSerializer, description="Not allowed; `detail` says why."),
-    404: OpenApiResponse(s.ErrorSerializer, description="No such incident, or outside your scope."),
-    409: OpenApiResponse(
-        s.ConflictErrorSerializer,
-        description="Not possible in the incident's current state, or a stale `version` (with `changes`).",
-    ),
-}
+ERRORS = case_errors("incident")
 READ_ERRORS = {404: ERRORS[404]}
-# Lists under one incident: short, whole, neither filtered nor paged.
-SUBLIST = {"filter_backends": [], "pagination_class": None}
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.UUID,
@@ -102,10 +50,6 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "incident made the first time, with 200 instead of 201."
     ),
 )
-
-
-def _pk_param(name: str, what: str) -> OpenApiParameter:
-    return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH, description=f"The {what}'s id.")
 
 
 def _transition_schema(summary: str, request, description: str = ""):
@@ -405,7 +349,7 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
     @extend_schema(
         summary="Remove a cause",
         description="The cause is hidden, not deleted; the timeline says who removed it.",
-        parameters=[_pk_param("cause_pk", "cause")],
+        parameters=[pk_param("cause_pk", "cause")],
         request=None,
         responses={204: None, **ERRORS},
         tags=["incidents"],
@@ -447,7 +391,7 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
     @extend_schema(
         summary="Change an action",
         description="Send the action's `version`; a stale one gives 409. On a closed incident only `state` changes.",
-        parameters=[_pk_param("action_pk", "action")],
+        parameters=[pk_param("action_pk", "action")],
         request=s.ActionUpdateSerializer,
         responses={200: s.ActionSerializer, **ERRORS},
         tags=["incidents"],
@@ -475,7 +419,7 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
     @extend_schema(
         summary="Answer a forward",
         description="Only handlers of the unit it was forwarded to; once.",
-        parameters=[_pk_param("forward_pk", "forward")],
+        parameters=[pk_param("forward_pk", "forward")],
         request=s.ForwardAnswerSerializer,
         responses={200: s.ForwardSerializer, **ERRORS},
         tags=["incidents"],

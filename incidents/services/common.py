@@ -1,15 +1,15 @@
-"""The incident's versions of the shared case helpers (psweb.cases): locking, versions,
-transitions and the timeline."""
+"""The incident's rules for the case kit (psweb.cases): its transitions, the words its
+refusals use, and its reference numbers (AV-<year>-<6 digits>)."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from incidents.models import TRANSITIONS, Incident
-from psweb import cases
-from psweb.cases import ConflictError, StaleVersionError, bump, record, require
+from incidents.models import TRANSITIONS
+from psweb.cases import CaseKit, ConflictError, StaleVersionError, bump, record, require
 
 __all__ = [
+    "KIT",
     "ConflictError",
     "StaleVersionError",
     "bump",
@@ -20,23 +20,16 @@ __all__ = [
     "require",
 ]
 
+KIT = CaseKit(
+    transitions=TRANSITIONS,
+    stale_message=gettext_lazy(
+        "Someone else changed this incident meanwhile. Reload to see the changes, then try again."
+    ),
+    state_message=gettext_lazy("This cannot be done while the incident is %(status)s."),
+    reference_prefix="AV",
+    counter_table="incidents_referencecounter",
+)
 
-def lock(incident: Incident) -> Incident:
-    """The row, locked for the rest of the transaction, as it is in the database now."""
-    return cases.lock(incident)
-
-
-def check_version(incident: Incident, expected: int | None) -> None:
-    """Refuse a change made from an old version, naming what changed meanwhile."""
-    cases.check_version(
-        incident,
-        expected,
-        _("Someone else changed this incident meanwhile. Reload to see the changes, then try again."),
-    )
-
-
-def check_transition(incident: Incident, transition: str) -> str:
-    """The target state of `transition` from the incident's state, or ConflictError."""
-    return cases.check_transition(
-        incident, TRANSITIONS, transition, _("This cannot be done while the incident is %(status)s.")
-    )
+lock = KIT.lock
+check_version = KIT.check_version
+check_transition = KIT.check_transition

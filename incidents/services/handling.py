@@ -10,7 +10,6 @@ reporter's free text.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -40,6 +39,7 @@ from incidents.models import (
 )
 from incidents.selectors import close_blockers, risk_summary
 from incidents.services.common import (
+    KIT,
     ConflictError,
     StaleVersionError,
     bump,
@@ -49,7 +49,9 @@ from incidents.services.common import (
     record,
     require,
 )
-from incidents.services.reporting import MAX_TEXT, notify_handlers
+from incidents.services.reporting import notify_handlers
+from psweb.cases import as_date, clean_text, fresh_instance, person_name, raise_errors
+from psweb.models import PSL_3_8_POINTS
 
 ACTION_FIELDS = ("description", "responsible", "due_date", "state", "effect_class", "causes")
 
@@ -60,55 +62,7 @@ ACTION_FIELDS = ("description", "responsible", "due_date", "state", "effect_clas
 def _check_open(incident: Incident) -> None:
     """Work on the case (classify, causes, actions, feedback...) needs it submitted or in progress."""
     if incident.status not in OPEN_STATES:
-        raise ConflictError(
-            _("This cannot be done while the incident is %(status)s.")
-            % {"status": incident.get_status_display().lower()}
-        )
-
-
-def _text(value, *, required: str | None = None, max_length: int = MAX_TEXT) -> tuple[str, str | None]:
-    """(stripped text, error or None)."""
-    text = (value or "").strip()
-    if required and not text:
-        return text, required
-    if len(text) > max_length:
-        return text, _("The text is too long (at most %(max)s characters).") % {"max": max_length}
-    return text, None
-
-
-def _instance(model, value):
-    """`value` (an instance or a primary key) read afresh from the database, or None when not
-    found: a stale instance must not pass a check like "still in use"."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, model):
-        value = value.pk
-    try:
-        return model.objects.filter(pk=int(value)).first()
-    except (TypeError, ValueError):
-        return None
-
-
-def _date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
-def _person(user: User) -> str:
-    return user.get_full_name() or user.username
-
-
-def _raise(errors: dict[str, str]) -> None:
-    if errors:
-        raise ValidationError(errors)
+        raise ConflictError(KIT.refusal(incident))
 
 
 # --- Taking and assigning -------------------------------------------------------------------
@@ -132,7 +86,7 @@ def incident_take(*, incident: Incident, actor, version: int | None = None) -> I
     if incident.handler_id == actor.pk and incident.status == target:
         return incident  # a double click takes it once
     _become_handler(incident, actor, target)
-    record(incident, actor=actor, kind=TimelineEntry.Kind.TAKEN, message=_person(actor), handler_id=actor.pk)
+    record(incident, actor=actor, kind=TimelineEntry.Kind.TAKEN, message=person_name(actor), handler_id=actor.pk)
     return incident
 
 
@@ -143,13 +97,13 @@ def incident_assign(*, incident: Incident, actor, handler, version: int | None =
     require(permissions.can_handle(actor, incident))
     check_version(incident, version)
     target = check_transition(incident, "assign")
-    handler = _instance(User, handler)
+    handler = fresh_instance(User, handler)
     if handler is None or not permissions.may_be_handler(handler, incident):
         raise ValidationError({"handler": _("Choose a handler or manager of the responsible unit.")})
     if incident.handler_id == handler.pk and incident.status == target:
         return incident
     _become_handler(incident, handler, target)
-    record(incident, actor=actor, kind=TimelineEntry.Kind.ASSIGNED, message=_person(handler), handler_id=handler.pk)
+    record(incident, actor=actor, kind=TimelineEntry.Kind.ASSIGNED, message=person_name(handler), handler_id=handler.pk)
     return incident
 
 
@@ -171,14 +125,14 @@ def incident_classify(
         errors["case_type"] = _("Choose care or work environment.")
     if event_class not in EventClass.values:
         errors["event_class"] = _("Choose an event class.")
-    category = _instance(Category, category)
+    category = fresh_instance(Category, category)
     if category is None:
         errors["category"] = _("Choose a category.")
     elif not category.is_active and category.pk != incident.category_id:
         errors["category"] = _("This category is no longer in use. Choose another one.")
     elif "case_type" not in errors and category.case_type != case_type:
         errors["category"] = _("The category does not belong to the chosen case type.")
-    _raise(errors)
+    raise_errors(errors)
 
     incident.category = category
     incident.event_class = event_class
@@ -223,7 +177,7 @@ def incident_assess_risk(
         errors["probability"] = _("Choose a probability from 1 to 4.")
     if consequence_value is None:
         errors["consequence"] = _("Choose a consequence from 1 to 4.")
-    _raise(errors)
+    raise_errors(errors)
 
     incident.risk_probability = probability_value
     incident.risk_consequence = consequence_value
@@ -255,13 +209,11 @@ def cause_add(*, incident: Incident, actor, area, detail: str = "") -> Cause:
     require(permissions.can_handle(actor, incident))
     _check_open(incident)
     errors: dict[str, str] = {}
-    area = _instance(CauseArea, area)
+    area = fresh_instance(CauseArea, area)
     if area is None or not area.is_active:
         errors["area"] = _("Choose a cause area from the list.")
-    detail, error = _text(detail)
-    if error:
-        errors["detail"] = error
-    _raise(errors)
+    detail = clean_text(detail, "detail", errors)
+    raise_errors(errors)
 
     cause = Cause.objects.create(incident=incident, area=area, detail=detail, created_by=actor)
     bump(incident)
@@ -292,17 +244,14 @@ def _clean_action_fields(incident: Incident, fields: dict[str, Any], *, current:
     today = timezone.localdate()
     for name, value in fields.items():
         if name == "description":
-            text, error = _text(value, required=_("Describe the action."))
-            cleaned[name] = text
-            if error:
-                errors[name] = error
+            cleaned[name] = clean_text(value, name, errors, required=_("Describe the action."))
         elif name == "responsible":
-            user = _instance(User, value)
+            user = fresh_instance(User, value)
             if user is None or not user.is_active:
                 errors[name] = _("Name a responsible person who can sign in.")
             cleaned[name] = user
         elif name == "due_date":
-            date = _date(value)
+            date = as_date(value)
             unchanged = current is not None and date == current.due_date
             if date is None:
                 errors[name] = _("Give a due date.")
@@ -318,11 +267,11 @@ def _clean_action_fields(incident: Incident, fields: dict[str, Any], *, current:
                 errors[name] = _("Choose an expected effect from the list.")
             cleaned[name] = value or ""
         elif name == "causes":
-            causes = [_instance(Cause, c) for c in (value or ())]
+            causes = [fresh_instance(Cause, c) for c in (value or ())]
             if any(c is None or c.incident_id != incident.pk or c.removed_at for c in causes):
                 errors[name] = _("Choose causes of this incident.")
             cleaned[name] = causes
-    _raise(errors)
+    raise_errors(errors)
     return cleaned
 
 
@@ -360,7 +309,7 @@ def action_add(
         actor=actor,
         kind=TimelineEntry.Kind.ACTION_ADDED,
         message=_("Responsible: %(person)s, due %(date)s.")
-        % {"person": _person(action.responsible), "date": action.due_date.isoformat()},
+        % {"person": person_name(action.responsible), "date": action.due_date.isoformat()},
         action_id=action.pk,
         action_version=action.version,
     )
@@ -439,20 +388,18 @@ def incident_forward(
     check_version(incident, version)
     target = check_transition(incident, "forward")
     errors: dict[str, str] = {}
-    to_unit = _instance(OrgUnit, to_unit)
+    to_unit = fresh_instance(OrgUnit, to_unit)
     if to_unit is None or not to_unit.is_active:
         errors["to_unit"] = _("Choose a unit from the list.")
     elif to_unit.pk == incident.responsible_unit_id:
         errors["to_unit"] = _("The incident is already with this unit. Choose another one.")
-    message, error = _text(message, required=_("Write what the receiving unit should do or answer."))
-    if error:
-        errors["message"] = error
-    due = _date(answer_due)
+    message = clean_text(message, "message", errors, required=_("Write what the receiving unit should do or answer."))
+    due = as_date(answer_due)
     if due is None:
         errors["answer_due"] = _("Give the date an answer is due.")
     elif due < timezone.localdate():
         errors["answer_due"] = _("The date has already passed. Choose today or a later date.")
-    _raise(errors)
+    raise_errors(errors)
 
     from_unit = incident.responsible_unit
     forward = Forward.objects.create(
@@ -487,9 +434,9 @@ def forward_answer(*, forward: Forward, actor, answer: str) -> Forward:
         raise ConflictError(_("This has already been answered."))
     if incident.status == Status.WITHDRAWN:
         raise ConflictError(_("The incident has been withdrawn."))
-    answer, error = _text(answer, required=_("Write an answer."))
-    if error:
-        raise ValidationError({"answer": error})
+    errors: dict[str, str] = {}
+    answer = clean_text(answer, "answer", errors, required=_("Write an answer."))
+    raise_errors(errors)
 
     forward.answer = answer
     forward.answered_by = actor
@@ -516,9 +463,9 @@ def _request(incident: Incident, actor, *, field: str, kind: str, already: str, 
     _check_open(incident)
     if getattr(incident, field):
         raise ConflictError(already)
-    reason, error = _text(reason, max_length=2000)
-    if error:
-        raise ValidationError({"reason": error})
+    errors: dict[str, str] = {}
+    reason = clean_text(reason, "reason", errors, max_length=2000)
+    raise_errors(errors)
     setattr(incident, field, timezone.now())
     bump(incident, field)
     record(incident, actor=actor, kind=kind, message=reason)
@@ -545,7 +492,7 @@ def incident_request_investigation(
 def incident_request_lex_maria(*, incident: Incident, actor, reason: str = "", version: int | None = None) -> Incident:
     """Request a Lex Maria assessment. The `lex_maria_requested` signal lets the Lex Maria app
     open the case in this same transaction, so the request and the case exist together."""
-    from incidents.signals import lex_maria_requested
+    from incidents.hooks import lex_maria_requested
 
     incident = _request(
         incident,
@@ -568,37 +515,35 @@ def patient_information_record(
     informed: bool,
     informed_on=None,
     informed_by: str = "",
-    told_event: bool = False,
-    told_measures: bool = False,
-    told_complaint_provider: bool = False,
-    told_patient_board: bool = False,
-    told_complaint_ivo: bool = False,
-    told_compensation: bool = False,
     record_note_made: bool = False,
     not_informed_reason: str = "",
+    **told: bool,
 ) -> PatientInformation:
     """PSL 3 kap. 8 §: that and how the patient was informed, or why not. Recording again
-    replaces the earlier record (its history stays in the audit trail)."""
+    replaces the earlier record (its history stays in the audit trail). `told` holds the six
+    points the patient was told about (`psweb.models.PSL_3_8_POINTS`), each True or False."""
+    unknown = set(told) - set(PSL_3_8_POINTS)
+    if unknown:
+        raise TypeError(f"patient_information_record() got unexpected arguments {sorted(unknown)}")
     incident = lock(incident)
     require(permissions.can_handle(actor, incident))
     _check_open(incident)
     errors: dict[str, str] = {}
     informed = bool(informed)
-    date = _date(informed_on)
+    date = as_date(informed_on)
     if informed:
         if date is None:
             errors["informed_on"] = _("Give the date the patient was informed.")
         elif date > timezone.localdate():
             errors["informed_on"] = _("The date lies in the future.")
-    informed_by, error = _text(informed_by, max_length=200)
-    if error:
-        errors["informed_by"] = error
-    reason, error = _text(
-        not_informed_reason, required=None if informed else _("Say why the patient was not informed.")
+    informed_by = clean_text(informed_by, "informed_by", errors, max_length=200)
+    reason = clean_text(
+        not_informed_reason,
+        "not_informed_reason",
+        errors,
+        required=None if informed else _("Say why the patient was not informed."),
     )
-    if error:
-        errors["not_informed_reason"] = error
-    _raise(errors)
+    raise_errors(errors)
 
     information, _created = PatientInformation.objects.update_or_create(
         incident=incident,
@@ -606,12 +551,7 @@ def patient_information_record(
             "informed": informed,
             "informed_on": date if informed else None,
             "informed_by": informed_by,
-            "told_event": bool(told_event),
-            "told_measures": bool(told_measures),
-            "told_complaint_provider": bool(told_complaint_provider),
-            "told_patient_board": bool(told_patient_board),
-            "told_complaint_ivo": bool(told_complaint_ivo),
-            "told_compensation": bool(told_compensation),
+            **{point: bool(told.get(point)) for point in PSL_3_8_POINTS},
             "record_note_made": bool(record_note_made),
             "not_informed_reason": "" if informed else reason,
             "recorded_by": actor,
@@ -630,9 +570,9 @@ def incident_feedback(*, incident: Incident, actor, text: str, version: int | No
     require(permissions.can_handle(actor, incident))
     check_version(incident, version)
     _check_open(incident)
-    text, error = _text(text, required=_("Write the feedback to the reporter."))
-    if error:
-        raise ValidationError({"text": error})
+    errors: dict[str, str] = {}
+    text = clean_text(text, "text", errors, required=_("Write the feedback to the reporter."))
+    raise_errors(errors)
     incident.feedback = text
     incident.feedback_at = timezone.now()
     bump(incident, "feedback", "feedback_at")
@@ -672,9 +612,9 @@ def incident_reopen(*, incident: Incident, actor, reason: str, version: int | No
     require(permissions.can_handle(actor, incident))
     check_version(incident, version)
     target = check_transition(incident, "reopen")
-    reason, error = _text(reason, required=_("Say why the incident is reopened."), max_length=2000)
-    if error:
-        raise ValidationError({"reason": error})
+    errors: dict[str, str] = {}
+    reason = clean_text(reason, "reason", errors, required=_("Say why the incident is reopened."), max_length=2000)
+    raise_errors(errors)
     incident.status = target
     incident.closed_at = None
     bump(incident, "status", "closed_at")

@@ -1,9 +1,14 @@
-"""What a reporter does: start and autosave a draft, submit it, comment afterwards."""
+"""What a reporter does: start and autosave a draft, submit it, comment afterwards.
+
+`incident_report` is the one way a whole report is sent, by the report form and by the API
+alike: the draft, its attachments and the submission in one transaction.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,6 +21,7 @@ from accounts import personnummer
 from accounts.models import OrgUnit
 from accounts.roles import Perm
 from accounts.selectors import memberships_valid_for, users_with_perm_in
+from incidents import attachments as incident_attachments
 from incidents import permissions
 from incidents.models import (
     EVENT_CLASS_FROM_REPORTED_KIND,
@@ -27,8 +33,8 @@ from incidents.models import (
     Status,
     TimelineEntry,
 )
-from incidents.services.common import bump, check_transition, check_version, lock, record, require
-from psweb import cases
+from incidents.services.common import KIT, bump, check_transition, check_version, lock, record, require
+from psweb.cases import MAX_TEXT
 
 # Fields a reporter may set on a draft. Everything else is set by services.
 DRAFT_FIELDS = (
@@ -44,7 +50,6 @@ DRAFT_FIELDS = (
 )
 # Required to submit; the rest is optional.
 REQUIRED_TO_SUBMIT = ("unit", "occurred_at", "description", "case_type", "reported_kind")
-MAX_TEXT = 20_000
 
 
 def default_unit_for(user) -> OrgUnit | None:
@@ -173,11 +178,6 @@ def _missing_to_submit(incident: Incident) -> dict[str, str]:
     return {name: messages[name] for name in REQUIRED_TO_SUBMIT if not getattr(incident, name)}
 
 
-def _next_reference(year: int) -> str:
-    """AV-<year>-<6 digits>: one counter row per year, incremented atomically."""
-    return f"AV-{year}-{cases.next_number('incidents_referencecounter', year):06d}"
-
-
 @transaction.atomic
 def incident_submit(*, incident: Incident, actor, version: int | None = None) -> Incident:
     """Send the report. Submitting an already submitted report again returns it unchanged
@@ -194,7 +194,7 @@ def incident_submit(*, incident: Incident, actor, version: int | None = None) ->
 
     now = timezone.now()
     settings_ = ProviderSettings.for_unit(incident.unit)
-    incident.reference = _next_reference(timezone.localtime(now).year)
+    incident.reference = KIT.next_reference(timezone.localtime(now).year)
     incident.status = Status.SUBMITTED
     incident.reported_at = now
     incident.late_report = now - incident.occurred_at > dt.timedelta(hours=settings_.late_report_hours)
@@ -219,20 +219,40 @@ def incident_submit(*, incident: Incident, actor, version: int | None = None) ->
 
 
 @transaction.atomic
-def incident_report(*, actor, client_key: uuid.UUID | None, fields: dict[str, Any]) -> tuple[Incident, bool]:
-    """Create and submit in one step (the API's POST, and the form without JavaScript).
-    Returns (incident, created). The same client key returns the same incident."""
-    if client_key is not None:
-        existing = Incident.objects.filter(client_key=client_key, reporter=actor).first()
-        if existing is not None and existing.status != Status.DRAFT:
-            return existing, False
-    incident = lock(draft_start(actor=actor, client_key=client_key))
+def incident_report(
+    *,
+    actor,
+    client_key: uuid.UUID | None,
+    fields: dict[str, Any],
+    attachments: Iterable = (),
+    incident: Incident | None = None,
+    version: int | None = None,
+    send: bool = True,
+) -> tuple[Incident, bool]:
+    """The whole report at once (the API's POST, and the report form posted whole): store
+    `fields` on the draft (a new one for `client_key`, or the reporter's `incident` as it was
+    at `version`), add the `attachments` (uploaded files) and, with `send`, submit it.
+
+    One transaction with the row locked from the start, so that a double click or a retried
+    request waits for the first one and then finds the report already sent: the same client
+    key returns the same incident. Returns (incident, created); created is False when the
+    report had been sent before this call, which then changed nothing."""
+    if incident is None:
+        if client_key is not None:
+            existing = Incident.objects.filter(client_key=client_key, reporter=actor).first()
+            if existing is not None and existing.status != Status.DRAFT:
+                return existing, False
+        incident = draft_start(actor=actor, client_key=client_key)
+    incident = lock(incident)
     if incident.status != Status.DRAFT:
-        # A concurrent request with the same key created and submitted it first.
+        # A concurrent request with the same key, or a second click, sent it first.
         return incident, False
-    if fields:
-        incident = draft_save(incident=incident, actor=actor, fields=fields)
-    return incident_submit(incident=incident, actor=actor), True
+    incident = draft_save(incident=incident, actor=actor, fields=fields, version=version)
+    for file in attachments:
+        incident_attachments.attachment_add(incident=incident, actor=actor, file=file)
+    if send:
+        incident = incident_submit(incident=incident, actor=actor)
+    return incident, True
 
 
 @transaction.atomic

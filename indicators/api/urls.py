@@ -10,6 +10,4 @@ router.register("measurements", views.MeasurementViewSet, basename="measurement"
 urlpatterns = [
     *router.urls,
     path("stats/indicators/<str:code>/", views.IndicatorSeriesView.as_view(), name="stats-indicator"),
-    path("stats/incidents/", views.IncidentStatsView.as_view(), name="stats-incidents"),
-    path("stats/incidents/summary/", views.IncidentSummaryView.as_view(), name="stats-incidents-summary"),
 ]

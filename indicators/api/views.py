@@ -1,7 +1,8 @@
-"""`/api/v1/indicators/`, `/api/v1/measurements/` and `/api/v1/stats/...` (DESIGN §6).
+"""`/api/v1/indicators/`, `/api/v1/measurements/` and `/api/v1/stats/indicators/...` (DESIGN §6).
 
-The statistics endpoints call the same selectors as the dashboards, with the same parameter
-parsing (`indicators.params`), so the pages and the API can never disagree.
+The series endpoint calls the same selectors as the dashboards, with the same parameter
+parsing (`indicators.params`), so the pages and the API can never disagree. The incident
+statistics endpoints (`/api/v1/stats/incidents/...`) are in `incident_stats.api`.
 """
 
 from __future__ import annotations
@@ -20,35 +21,14 @@ from rest_framework.views import APIView
 
 from accounts.access import has_perm
 from accounts.roles import Perm
-from indicators import params, selectors, services, stats
+from indicators import selectors, services
+from indicators.api import params
 from indicators.api import serializers as s
 from indicators.models import IndicatorDefinition, Measurement
 from psweb.api import ScopedModelViewSet, ScopedReadOnlyViewSet
 from psweb.pagination import CursorPagination
 
 MAX_ROWS = 20_000
-_SPAN = [
-    OpenApiParameter("unit", OpenApiTypes.INT, description="A unit's id; the figures include its whole subtree."),
-    OpenApiParameter(
-        "granularity", OpenApiTypes.STR, enum=["month", "quarter", "tertial", "half_year", "year"], default="month"
-    ),
-    OpenApiParameter("from", OpenApiTypes.DATE, description="Default: 1 January four years ago."),
-    OpenApiParameter("to", OpenApiTypes.DATE, description="Default: today."),
-]
-_ERRORS = {
-    400: OpenApiResponse(description="Bad parameters; a message for each."),
-    403: OpenApiResponse(description="You may not see statistics."),
-    404: OpenApiResponse(description="No such unit, or outside your scope."),
-}
-
-
-def _span(request, *, may_see, groups=(), unit_required=False) -> params.Span:
-    from django.core.exceptions import ValidationError
-
-    try:
-        return params.parse(request.query_params, may_see=may_see, allowed_groups=groups, unit_required=unit_required)
-    except ValidationError as error:
-        raise exceptions.ValidationError(error.message_dict) from error
 
 
 @extend_schema_view(
@@ -207,72 +187,18 @@ class IndicatorSeriesView(APIView):
             "One point per period: Σ numerators / Σ denominators of the subtree's valid measurements (never an "
             "average of percentages), the target, whether it is met and the trend, judged on the exact value."
         ),
-        parameters=_SPAN,
-        responses={200: s.SeriesPointSerializer(many=True), **_ERRORS},
+        parameters=params.SPAN,
+        responses={200: s.SeriesPointSerializer(many=True), **params.ERRORS},
         tags=["stats"],
     )
     def get(self, request, code: str):
         if not has_perm(request.user, Perm.INDICATOR_VIEW):
             raise PermissionDenied(_("You may not see indicators."))
         indicator = get_object_or_404(IndicatorDefinition.objects.prefetch_related("methods"), code__iexact=code)
-        span = _span(request, may_see=lambda unit: selectors.may_see_unit(request.user, unit))
+        span = params.span(request, may_see=lambda unit: selectors.may_see_unit(request.user, unit))
         unit = span.unit or (selectors.top_units(request.user) or [None])[0]
         if unit is None:
             raise PermissionDenied(_("You may not see indicators."))
         points = selectors.series(indicator, unit, span.granularity, span.start, span.end)
         context = {"target": selectors.target_text(indicator)}
         return Response(s.SeriesPointSerializer(points, many=True, context=context).data)
-
-
-class IncidentStatsView(APIView):
-    @extend_schema(
-        operation_id="stats_incidents",
-        summary="Incident counts, grouped",
-        description=(
-            "The incidents you may count (see the statistics section of the README), reported in the period, "
-            "grouped by one or more of period, category, event_class, case_type, unit, status, risk_level "
-            "(risk_level combines only with period and unit). With `unit`, those its subtree is responsible "
-            "for, and `unit` groups by its children. Counts only."
-        ),
-        parameters=[
-            *_SPAN,
-            OpenApiParameter("group_by", OpenApiTypes.STR, description="Comma-separated, e.g. `period,category`."),
-        ],
-        responses={200: s.IncidentCountSerializer(many=True), **_ERRORS},
-        tags=["stats"],
-    )
-    def get(self, request):
-        if not stats.may_see_stats(request.user):
-            raise PermissionDenied(_("You may not see statistics."))
-        span = _span(request, may_see=lambda unit: stats.may_see_stats(request.user, unit), groups=stats.GROUPS)
-        if "risk_level" in span.group_by and not set(span.group_by) <= stats.RISK_COMBINES_WITH:
-            raise exceptions.ValidationError({"group_by": [_("risk_level can only be combined with period and unit.")]})
-        rows = stats.incident_counts(
-            user=request.user,
-            unit=span.unit,
-            group_by=span.group_by,
-            granularity=span.granularity,
-            start=span.start,
-            end=span.end,
-        )
-        return Response(s.IncidentCountSerializer(rows, many=True).data)
-
-
-class IncidentSummaryView(APIView):
-    @extend_schema(
-        operation_id="stats_incidents_summary",
-        summary="Incident figures for a period",
-        description=(
-            "Reported, closed, late, open now; lead times (median and 90th percentile, whole days); open and "
-            "overdue actions; forwards awaiting an answer; causes; Lex Maria cases per year by decision."
-        ),
-        parameters=_SPAN[:1] + _SPAN[2:],
-        responses={200: s.IncidentSummarySerializer, **_ERRORS},
-        tags=["stats"],
-    )
-    def get(self, request):
-        if not stats.may_see_stats(request.user):
-            raise PermissionDenied(_("You may not see statistics."))
-        span = _span(request, may_see=lambda unit: stats.may_see_stats(request.user, unit))
-        summary = stats.summary(user=request.user, unit=span.unit, start=span.start, end=span.end)
-        return Response(s.IncidentSummarySerializer(summary).data)

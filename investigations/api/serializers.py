@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from incidents.api.serializers import PersonNameField
 from incidents.models import EffectClass
 from investigations.models import (
     CareInjury,
@@ -23,7 +22,7 @@ from investigations.models import (
     TeamMember,
     TimelineEntry,
 )
-from psweb.api import ModelSerializer
+from psweb.api import ModelSerializer, PersonNameField
 
 
 class TeamMemberSerializer(ModelSerializer):

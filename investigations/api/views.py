@@ -1,6 +1,6 @@
 """`/api/v1/investigations/` (DESIGN §6): list, open, retrieve, every operation of the
 working space and every transition. Thin: each write checks the same predicate as the page
-(`investigations.views.OPERATIONS`) and calls the same service.
+(`investigations.operations.OPERATIONS`) and calls the same service.
 
 Answers: 400 bad input (field by field), 403 not allowed (with the reason), 404 outside the
 caller's scope, 409 a transition the state forbids (with `blockers`) or a stale `version`
@@ -18,14 +18,16 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import User
-from incidents.api.views import ERRORS, READ_ERRORS, SUBLIST, CaseErrorsMixin, _pk_param
 from incidents.models import Incident
 from investigations import services
 from investigations.api import serializers as s
 from investigations.models import CourseEvent, Investigation, InvestigationAction, InvestigationCause, TeamMember
-from investigations.views import OPERATIONS
-from psweb.api import ScopedModelViewSet
+from investigations.operations import OPERATIONS
+from psweb.api import SUBLIST, CaseErrorsMixin, ScopedModelViewSet, case_errors, pk_param
 from psweb.pagination import CursorPagination
+
+ERRORS = case_errors("investigation")
+READ_ERRORS = {404: ERRORS[404]}
 
 TAGS = ["investigations"]
 
@@ -172,7 +174,7 @@ class InvestigationViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.Retrie
 
     @extend_schema(
         summary="Remove a team member",
-        parameters=[_pk_param("member_pk", "team member")],
+        parameters=[pk_param("member_pk", "team member")],
         request=None,
         responses={204: None, **ERRORS},
         tags=TAGS,
@@ -196,7 +198,7 @@ class InvestigationViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.Retrie
     @extend_schema(
         summary="Remove a step of the course of events",
         description="Hidden, not deleted; the timeline says who removed it.",
-        parameters=[_pk_param("event_pk", "step")],
+        parameters=[pk_param("event_pk", "step")],
         request=None,
         responses={204: None, **ERRORS},
         tags=TAGS,
@@ -225,7 +227,7 @@ class InvestigationViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.Retrie
 
     @extend_schema(
         summary="Remove a cause",
-        parameters=[_pk_param("cause_pk", "cause")],
+        parameters=[pk_param("cause_pk", "cause")],
         request=None,
         responses={204: None, **ERRORS},
         tags=TAGS,

@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from incidents.api.serializers import PersonNameField
 from incidents.models import EffectClass
 from lexmaria.models import Decision, IvoDecision, LexMariaCase, PromisedAction, SupplementRequest, TimelineEntry
 from lexmaria.selectors import case_clock
-from psweb.api import ModelSerializer
+from psweb.api import ModelSerializer, PersonNameField
 
 
 class ClockSerializer(serializers.Serializer):

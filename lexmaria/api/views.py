@@ -25,7 +25,6 @@ from rest_framework.response import Response
 from accounts.access import has_perm
 from accounts.models import User
 from accounts.roles import Perm
-from incidents.api.views import ERRORS, READ_ERRORS, SUBLIST, CaseErrorsMixin, _pk_param
 from incidents.models import Incident
 from investigations.models import Investigation
 from lexmaria import permissions, services
@@ -33,8 +32,11 @@ from lexmaria.api import serializers as s
 from lexmaria.ivo import ivo_report, ivo_report_text
 from lexmaria.models import LexMariaCase, PromisedAction
 from lexmaria.selectors import yearly_follow_up
-from psweb.api import ScopedModelViewSet
+from psweb.api import SUBLIST, CaseErrorsMixin, ScopedModelViewSet, case_errors, pk_param
 from psweb.pagination import CursorPagination
+
+ERRORS = case_errors("Lex Maria case")
+READ_ERRORS = {404: ERRORS[404]}
 
 TAGS = ["lexmaria"]
 
@@ -265,7 +267,7 @@ class LexMariaCaseViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.Retriev
     @extend_schema(
         summary="Follow up an action promised to IVO",
         description="Was it carried out, with what effect class (blank: its expected one), on what evidence.",
-        parameters=[_pk_param("promised_pk", "promised action")],
+        parameters=[pk_param("promised_pk", "promised action")],
         request=s.FollowUpSerializer,
         responses={200: s.PromisedActionSerializer, **ERRORS},
         tags=TAGS,

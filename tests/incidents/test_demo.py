@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from incidents.demo import seed_incidents
+from devdata.demo.incidents import seed_incidents
 from incidents.models import Action, Incident, Status, TimelineEntry
 from tests.incidents.conftest import report
 

@@ -1,16 +1,14 @@
-"""The indicator and statistics API: bulk upsert of measurements (all or nothing, every row's
-error), the series endpoint with hand-computed values, the incident counts and summary, and
-clear 400s for bad parameters."""
+"""The indicator API: bulk upsert of measurements (all or nothing, every row's error) and the
+series endpoint with hand-computed values. (The incident counts and summary, and the 400s for
+bad statistics parameters: tests/incident_stats/test_api.py.)"""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
 
 from indicators.models import Measurement
-from tests.incidents.conftest import report
 from tests.indicators.conftest import measure, month
 
 pytestmark = pytest.mark.django_db
@@ -92,49 +90,6 @@ def test_the_series_sums_the_subtree_and_judges_the_target(api, cast, tree):
     assert [p["target_met"] for p in points] == [False, True]
     assert points[1]["trend"] == "better"
     assert points[0]["target"] == "≥ 90 %"
-
-
-@pytest.mark.parametrize(
-    ("query", "field"),
-    [
-        ({"granularity": "week"}, "granularity"),
-        ({"from": "2025-13-01"}, "from"),
-        ({"from": "2025-06-01", "to": "2025-01-01"}, "to"),
-        ({"unit": "medicin"}, "unit"),
-        ({"group_by": "period,patient"}, "group_by"),
-        ({"group_by": "risk_level,category"}, "group_by"),
-    ],
-)
-def test_bad_parameters_get_a_message_for_the_field(api, cast, query, field):
-    response = api(cast.safety_officer).get("/api/v1/stats/incidents/", query)
-
-    assert response.status_code == 400
-    assert field in response.json()["errors"]
-
-
-def test_incident_counts_group_by_period_and_unit(api, cast, tree):
-    report(cast.reporter, tree.medicin_ward)
-    report(cast.reporter, tree.medicin_ward)
-    report(cast.reporter, tree.orto_ward)
-    today = dt.date.today()
-
-    response = api(cast.chief_physician).get(
-        "/api/v1/stats/incidents/", {"unit": tree.akut.pk, "group_by": "unit", "granularity": "year"}
-    )
-
-    assert response.status_code == 200
-    assert {(r["unit_name"], r["count"]) for r in response.json()} == {("Medicinkliniken", 2), ("Ortopedkliniken", 1)}
-    by_year = api(cast.chief_physician).get("/api/v1/stats/incidents/", {"group_by": "period", "granularity": "year"})
-    assert by_year.json() == [{"period_start": f"{today.year}-01-01", "period": str(today.year), "count": 3}]
-
-
-def test_the_summary_counts_without_naming(api, cast, tree):
-    report(cast.reporter, tree.medicin_ward, occurred_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=100))
-
-    body = api(cast.viewer).get("/api/v1/stats/incidents/summary/").json()
-
-    assert (body["reported"], body["late"], body["open_now"]) == (1, 1, 1)
-    assert body["lead_times"]["closed"] == 0 and body["lead_times"]["close_median"] is None
 
 
 def test_measurements_list_filters_by_indicator_unit_and_dates(api, cast, tree):

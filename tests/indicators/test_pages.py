@@ -1,7 +1,6 @@
-"""The indicator and statistics pages as their users see them: entering and importing
-measurements, the dashboard with targets and drill-down, the board table, the exports, the
-incident statistics (with links to the cases only for those who may see them), marking a
-point invalid and editing a target."""
+"""The indicator pages as their users see them: entering and importing measurements, the
+dashboard with targets and drill-down, the board table, the exports, marking a point invalid
+and editing a target. (The incident statistics page: tests/incident_stats/test_pages.py.)"""
 
 from __future__ import annotations
 
@@ -12,13 +11,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from indicators.models import IndicatorDefinition, Measurement
-from tests.incidents.conftest import report
 from tests.indicators.conftest import measure, month
 
 pytestmark = pytest.mark.django_db
@@ -167,55 +163,6 @@ def test_the_dashboard_exports_csv_and_xlsx(login, cast, tree):
     )
     values = [list(row) for row in workbook.active.iter_rows(values_only=True)]
     assert next(row for row in values if row[0] == "BHK")[5] == pytest.approx(74.1)
-
-
-def test_the_statistics_page_counts_and_links_to_cases_only_for_those_who_see_them(login, cast, tree):
-    for _ in range(3):
-        report(cast.reporter, tree.medicin_ward)
-    report(cast.reporter, tree.orto_ward)
-
-    handler_page = (
-        login(cast.chief_physician).get(reverse("indicators:stats"), {"enhet": tree.akut.pk}).content.decode()
-    )
-    viewer_page = login(cast.viewer).get(reverse("indicators:stats"), {"enhet": tree.akut.pk}).content.decode()
-
-    for page in (handler_page, viewer_page):
-        assert "Medicinkliniken" in page and "Ortopedkliniken" in page
-    assert reverse("incidents:queue") in handler_page
-    assert reverse("incidents:queue") not in viewer_page
-    assert "Patienten fick fel dos" not in viewer_page  # no text from the reports
-
-
-def test_the_statistics_page_exports_csv_and_xlsx(login, cast, tree):
-    for _ in range(2):
-        report(cast.reporter, tree.medicin_ward)
-    client = login(cast.viewer)
-
-    rows = _csv(client.get(reverse("indicators:stats"), {"enhet": tree.akut.pk, "format": "csv"}))
-    workbook = load_workbook(
-        io.BytesIO(client.get(reverse("indicators:stats"), {"enhet": tree.akut.pk, "format": "xlsx"}).content)
-    )
-
-    assert ["Enhet", "Medicinkliniken", "2"] in rows
-    assert any(
-        row[:2] == ("Händelseklass", "Negativ händelse – skada eller vårdskada")
-        for row in workbook.active.iter_rows(values_only=True)
-    )
-
-
-def test_the_statistics_page_queries_do_not_grow_with_the_incidents(login, cast, tree):
-    client = login(cast.chief_physician)
-    report(cast.reporter, tree.medicin_ward)
-    client.get(reverse("indicators:stats"))
-    with CaptureQueriesContext(connection) as few:
-        client.get(reverse("indicators:stats"))
-    for unit in (tree.orto_ward, tree.medicin_ward, tree.hemsjukvard):
-        for _ in range(3):
-            report(cast.reporter, unit)
-    with CaptureQueriesContext(connection) as many:
-        client.get(reverse("indicators:stats"))
-
-    assert len(many) == len(few)
 
 
 def test_a_point_marked_invalid_leaves_the_figures(login, cast, tree):

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
+from devdata.demo.investigations import SCENARIOS, TITLES, seed_investigations
 from incidents.models import HARM_CLASSES, Action, Incident
-from investigations.demo import SCENARIOS, TITLES, seed_investigations
 from investigations.models import (
     CareInjury,
     Investigation,

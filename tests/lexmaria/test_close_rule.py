@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone, translation
 
 from incidents import services as incident_services
+from incidents.hooks import CLOSE_RULES
 from incidents.models import CauseArea, Incident, Status
-from incidents.selectors import CLOSE_RULES, close_blockers
+from incidents.selectors import close_blockers
 from lexmaria.models import LexMariaCase
 from lexmaria.selectors import incident_close_blocker
 from tests.lexmaria.conftest import add_action, opened, serious_incident

@@ -1,0 +1,129 @@
+"""`manage.py seed_demo`: the demo organisation, one user per role, demo incidents and the
+investigations of some of them, idempotently.
+
+It lives in the project package because it fills every app (accounts, incidents, ...),
+and the apps themselves only depend downwards.
+
+Running it again creates nothing new and changes nothing: units are found by parent and
+name, users by username, memberships by user, unit and role (a valid one is enough). A demo
+user's password is set only when the user is created (or with `--reset-passwords`), so a
+second `make run` stays fast.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts import services
+from accounts.models import Membership, OrgUnit, OrgUnitKind, User
+from accounts.roles import Role
+from devdata.demo import accounts as demo
+from devdata.demo.incidents import seed_incidents
+from devdata.demo.indicators import seed_measurements
+from devdata.demo.investigations import seed_investigations
+from devdata.demo.lexmaria import seed_lex_maria
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation (Region Västmanland, Västerås stad, Capio Vallby) and one demo user per role."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off. Demo users have published passwords: never on a production system.",
+        )
+        parser.add_argument(
+            "--incidents",
+            type=int,
+            default=320,
+            help="How many demo incidents to create over the last two years, some of them investigated "
+            "(default 320; 0 for no incidents and no investigations).",
+        )
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="Set every demo user's password back to the one listed in the README.",
+        )
+
+    def handle(self, *args, force: bool = False, reset_passwords: bool = False, incidents: int = 320, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off: the demo users' passwords are published in the README "
+                "and must never exist on a production system. Run it with DEBUG=true on a development machine, "
+                "or pass --force if this really is a throwaway test system."
+            )
+        with transaction.atomic():
+            units, units_created = self._seed_units()
+            users_created, memberships_created = self._seed_users(units, reset_passwords=reset_passwords)
+            incidents_created = investigations_created = cases_created = 0
+            measurements_created = seed_measurements()
+            if incidents > 0:
+                incidents_created = seed_incidents(count=incidents)
+                investigations_created = seed_investigations()
+                cases_created = seed_lex_maria()
+        self.stdout.write(
+            f"Demo data: {len(units)} units ({units_created} new), {len(demo.USERS)} users ({users_created} new), "
+            f"{memberships_created} new memberships, {incidents_created} new incidents, "
+            f"{investigations_created} new investigations, {cases_created} new Lex Maria cases, "
+            f"{measurements_created} new measurements."
+        )
+        self._print_table()
+
+    def _seed_units(self) -> tuple[dict[tuple[str, ...], OrgUnit], int]:
+        kinds = {kind.code: kind for kind in OrgUnitKind.objects.all()}
+        units: dict[tuple[str, ...], OrgUnit] = {}
+        created = 0
+        for path, kind_code in demo.iter_units():
+            parent = units[path[:-1]] if len(path) > 1 else None
+            if kind_code not in kinds:
+                raise CommandError(f"Org unit kind {kind_code!r} is missing; run `manage.py migrate` first.")
+            unit = OrgUnit.objects.filter(parent=parent, name=path[-1]).order_by("pk").first()
+            if unit is None:
+                unit = services.orgunit_create(name=path[-1], kind=kinds[kind_code], parent=parent)
+                created += 1
+            units[path] = unit
+        return units, created
+
+    def _seed_users(self, units: dict[tuple[str, ...], OrgUnit], *, reset_passwords: bool) -> tuple[int, int]:
+        users_created = memberships_created = 0
+        for spec in demo.USERS:
+            user, created = User.objects.get_or_create(
+                username=spec.username,
+                defaults={
+                    "first_name": spec.first_name,
+                    "last_name": spec.last_name,
+                    "email": spec.email,
+                    "title": spec.title,
+                    "is_staff": spec.is_staff,
+                    "is_superuser": spec.is_superuser,
+                },
+            )
+            if created or reset_passwords:
+                validate_password(spec.password, user)
+                user.set_password(spec.password)
+                user.save(update_fields=["password"])
+                users_created += created
+            unit = units[spec.unit]
+            has_membership = Membership.objects.valid_on().filter(user=user, unit=unit, role=spec.role).exists()
+            if not has_membership:
+                services.membership_grant(
+                    user=user, unit=unit, role=spec.role, actor=None, valid_from=demo.MEMBERSHIPS_VALID_FROM
+                )
+                memberships_created += 1
+        return users_created, memberships_created
+
+    def _print_table(self) -> None:
+        rows = [("Username", "Role", "Unit", "Password")]
+        rows += [(u.username, str(Role(u.role).label), u.unit[-1], u.password) for u in demo.USERS]
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        self.stdout.write("")
+        for number, row in enumerate(rows):
+            self.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+            if number == 0:
+                self.stdout.write("  ".join("-" * width for width in widths))
+        self.stdout.write("")
+        self.stdout.write(f"Sign in at {settings.PSWEB_BASE_URL}/ with one of the users above.")
