@@ -9,8 +9,9 @@ import and concurrent reporting answer, each beside the raw SQL it runs.
    access-log rows, and measurements.
 2. Each page and endpoint requested in-process through the whole Django stack (middleware,
    views, templates; DEBUG off, no network) as the user who would: the coordinator of
-   Medicinkliniken (queue, case page, API), the region's chief physician (statistics and
-   dashboards), the patient-safety strategist (access-log review), a nurse (reporting).
+   Medicinkliniken (queue, case page, API), the region's chief physician (statistics,
+   dashboards and the action register), the patient-safety strategist (access-log review), a
+   nurse (reporting).
    Median and 95th percentile over --repeat requests, the SQL statements of one request,
    and those statements replayed through a bare psycopg cursor in the same run (rolled
    back). The ratio request/SQL says what psweb adds to the database's own work; it holds
@@ -55,6 +56,7 @@ sys.path.insert(0, str(ROOT))
 # Goals of issue #6 on the 2-core machine at a million incidents (milliseconds).
 QUEUE_GOAL = (150, 300)  # median, p95: handler queue and case page
 STATS_GOAL = (500, None)  # median: statistics endpoints and dashboards
+ACTION_LIST_GOAL = (150, None)  # median: the action list (/atgarder/), the region's whole register
 SUBMIT_P95_GOAL = 300  # with 10 concurrent reporters
 IMPORT_GOAL = 10_000  # rows per second
 LIST_RATIO_GOAL = 3.0  # list endpoints within 3x of their raw SQL
@@ -348,10 +350,24 @@ def page_results(repeat: int, *, print_row) -> list[Result]:
             ),
             {"stats": True},
         ),
+        (
+            "Action register",
+            "Action list, the region (GET /atgarder/)",
+            get(chief, "/atgarder/"),
+            {"goal": ACTION_LIST_GOAL},
+        ),
+        (
+            "Action register",
+            "API: actions, the region, 50 a page (GET /api/v1/actions/)",
+            get(chief, "/api/v1/actions/", page_size=50),
+            {"list": True},
+        ),
     ]
     results = []
     for group, label, call, kind in plan:
-        if kind.get("stats"):
+        if "goal" in kind:
+            goal = kind["goal"]
+        elif kind.get("stats"):
             goal = stats
         elif group == "Handler queue" and "export" not in label:
             goal = queue

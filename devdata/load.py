@@ -211,16 +211,8 @@ FEEDBACK = "Tack för din rapport. Vi har gått igenom händelsen och infört å
 def incidents(count: int, years: float, rng: random.Random, reports: list[Report]) -> int:
     """`count` incidents over the last `years` years, with their forwards, causes, actions
     and timelines."""
-    from incidents.models import (
-        LEX_MARIA_CLASSES,
-        Action,
-        CaseType,
-        EffectClass,
-        EventClass,
-        ReferenceCounter,
-        ReportedKind,
-        Status,
-    )
+    from actions.models import Action, EffectClass
+    from incidents.models import LEX_MARIA_CLASSES, CaseType, EventClass, ReferenceCounter, ReportedKind, Status
 
     world = _world()
     now = timezone.now()

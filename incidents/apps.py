@@ -29,3 +29,39 @@ class IncidentsConfig(AppConfig):
                 flag="queue",
             )
         )
+
+        _register_action_source()
+
+
+def _register_action_source() -> None:
+    """The incident as a source of actions in the action register (DESIGN §4)."""
+    from django.db.models import Q
+
+    from actions.sources import ActionSource, register
+    from incidents import permissions
+    from incidents.models import OPEN_STATES, Status, case_visible_q
+    from incidents.services.common import KIT
+    from incidents.services.handling import incident_causes
+
+    def closed_message(incident) -> str:
+        if incident.status == Status.CLOSED:
+            return str(_("The incident is closed: only the status of an action can change."))
+        return KIT.refusal(incident)
+
+    register(
+        ActionSource(
+            field="incident",
+            label=_("Incident"),
+            url_name="incidents:detail",
+            unit_field="responsible_unit",
+            visible_q=lambda user: case_visible_q(user, prefix="incident__"),
+            may_manage=permissions.can_handle,
+            is_open=lambda incident: incident.status in OPEN_STATES,
+            closed_message=closed_message,
+            takes_progress=lambda incident: incident.status in (*OPEN_STATES, Status.CLOSED),
+            added_kind="action_added",
+            changed_kind="action_changed",
+            dormant_q=lambda: Q(incident__status=Status.WITHDRAWN),
+            causes_of=incident_causes,
+        )
+    )

@@ -32,15 +32,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import OrgUnit
-from incidents.models import (
-    Action,
-    CaseType,
-    Category,
-    EventClass,
-    Incident,
-    ProviderSettings,
-    Status,
-)
+from actions.models import Action
+from incidents.models import CaseType, Category, EventClass, Incident, ProviderSettings, Status
 from psweb.filters import HandlerField, StrictBooleanFilter
 
 # Risk levels (DOMAIN.md): the score ranges of the 4×4 matrix.
@@ -233,6 +226,13 @@ class IncidentFilterSet(django_filters.FilterSet):
         method="filter_risk_level",
         label=_("Risk level"),
         help_text=_("One or more risk levels, by risk score: low 1–3, moderate 4–6, high 8–9, very high 12–16."),
+    )
+    investigation_requested = StrictBooleanFilter(
+        field_name="investigation_requested_at",
+        lookup_expr="isnull",
+        exclude=True,
+        label=_("Investigation requested"),
+        help_text=_("true: an investigation is requested and not yet answered; false: all others."),
     )
     overdue = StrictBooleanFilter(
         method="filter_overdue",

@@ -338,6 +338,8 @@ class Incident(models.Model):
     risk_consequence = models.PositiveSmallIntegerField(_("consequence"), null=True, blank=True)
     feedback = models.TextField(_("feedback to the reporter"), blank=True)
     feedback_at = models.DateTimeField(null=True, blank=True)
+    # An open request for an investigation, waiting for a manager's or the chief physician's
+    # answer (an investigation opened, or declined with a reason); empty when none is open.
     investigation_requested_at = models.DateTimeField(_("investigation requested"), null=True, blank=True)
     lex_maria_requested_at = models.DateTimeField(_("Lex Maria assessment requested"), null=True, blank=True)
     triaged_at = models.DateTimeField(_("triaged"), null=True, blank=True)
@@ -449,6 +451,7 @@ class TimelineEntry(TimelineEntryBase):
         FORWARDED = "forwarded", _("Forwarded")
         FORWARD_ANSWERED = "forward_answered", _("Forward answered")
         INVESTIGATION_REQUESTED = "investigation_requested", _("Investigation requested")
+        INVESTIGATION_REQUEST_DECLINED = "investigation_request_declined", _("Investigation request declined")
         LEX_MARIA_REQUESTED = "lex_maria_requested", _("Lex Maria assessment requested")
         PATIENT_INFORMED = "patient_informed", _("Informing the patient recorded")
         FEEDBACK = "feedback", _("Feedback to the reporter")
@@ -483,55 +486,6 @@ class Cause(models.Model):
 
     def __str__(self) -> str:
         return str(self.area)
-
-
-class EffectClass(models.TextChoices):
-    """LÖF/SKR: how strongly an action is expected to prevent recurrence."""
-
-    VERY_EFFECTIVE = "very_effective", _("Very effective")
-    EFFECTIVE = "effective", _("Effective")
-    LIMITED = "limited", _("Limited effect")
-
-
-@pghistory.track()
-class Action(models.Model):
-    """An action (åtgärd) with a named responsible person and a due date."""
-
-    class State(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="actions")
-    description = models.TextField(_("action"))
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="responsible_actions",
-        verbose_name=_("responsible person"),
-    )
-    due_date = models.DateField(_("due date"))
-    state = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.PLANNED)
-    effect_class = models.CharField(_("expected effect"), max_length=20, choices=EffectClass.choices, blank=True)
-    causes = models.ManyToManyField(Cause, blank=True, related_name="actions", verbose_name=_("causes it addresses"))
-    version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    done_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["due_date", "id"]
-        verbose_name = _("action")
-        verbose_name_plural = _("actions")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(state__in=["planned", "in_progress", "done", "cancelled"]), name="action_state_known"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.description[:60]
 
 
 @pghistory.track()

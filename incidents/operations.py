@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import Decision, Denied
+from actions.models import Action
 from incidents import permissions, services
 from incidents.forms import case as f
-from incidents.models import Action, Cause, Forward, Incident, Status
+from incidents.models import Cause, Forward, Incident, Status
 from psweb.case_pages import Operation
 
 

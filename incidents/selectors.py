@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from actions.models import Action
 from incidents import hooks
 from incidents.models import (
     HARM_CLASSES,
     LEX_MARIA_CLASSES,
     PATIENT_HARMED_CLASSES,
-    Action,
     Cause,
     Incident,
     PatientInformation,

@@ -24,6 +24,33 @@ class InvestigationsConfig(AppConfig):
                 ("investigations:list", "investigations:detail", "investigations:new", "investigations:report"),
             )
         )
+        _register_action_source()
+
+
+def _register_action_source() -> None:
+    """The investigation as a source of actions in the action register (DESIGN §4)."""
+    from django.db.models import Q
+
+    from actions.sources import ActionSource, register
+    from investigations import permissions
+    from investigations.models import WORK_STATES, Investigation, TimelineEntry
+
+    register(
+        ActionSource(
+            field="investigation",
+            label=_("Investigation"),
+            url_name="investigations:detail",
+            unit_field="unit",
+            visible_q=lambda user: Q(investigation__in=Investigation.objects.visible_to(user).values("pk")),
+            may_manage=permissions.can_lead,
+            is_open=lambda investigation: investigation.status in WORK_STATES,
+            closed_message=lambda investigation: str(
+                _("The investigation's report is ready: only the progress of an action can change.")
+            ),
+            added_kind=TimelineEntry.Kind.ACTION_ADDED,
+            changed_kind=TimelineEntry.Kind.ACTION_CHANGED,
+        )
+    )
 
 
 def _sees_investigations(user) -> bool:

@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership, User
 from accounts.roles import Perm, Role
 from accounts.selectors import users_with_perm_in
+from actions.models import EffectClass
 from incidents.forms.case import UserChoiceField
-from incidents.models import CauseArea, EffectClass, Incident
+from incidents.models import CauseArea, Incident
 from investigations.models import CareInjury, Investigation, InvestigationCause, Method, Outcome
 from psweb.cases import MAX_TEXT
 
@@ -100,6 +101,24 @@ class CloseForm(VersionOnlyForm):
 class ReasonForm(InvestigationForm):
     slug = "resume"
     reason = _text_area(_("Why is the work resumed?"))
+
+
+class DeclineRequestForm(forms.Form):
+    """Declining a request for an investigation: why (the requester reads it on the timeline)."""
+
+    reason = forms.CharField(
+        label=_("Why is the incident not investigated?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, incident: Incident, **kwargs):
+        kwargs.setdefault("prefix", f"request-{incident.pk}")
+        super().__init__(*args, **kwargs)
+        self.incident = incident
+        if not self.is_bound:
+            self.fields["version"].initial = incident.version
 
 
 class OpenForm(forms.Form):

@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
-from incidents.models import Action, CauseArea, Incident
+from actions.models import Action
+from incidents.models import CauseArea, Incident
 from psweb.models import TimelineEntryBase
 
 
@@ -254,11 +255,15 @@ class Outcome(models.TextChoices):
 
 @pghistory.track()
 class InvestigationAction(models.Model):
-    """An incident Action taken as part of this investigation, the causes it addresses, and
-    its evaluation at follow-up."""
+    """An action of this investigation (in the action register, with the investigation as its
+    source): the incident it answers, the causes it addresses, and its evaluation at follow-up."""
 
     investigation = models.ForeignKey(Investigation, on_delete=models.PROTECT, related_name="actions")
     action = models.OneToOneField(Action, on_delete=models.PROTECT, related_name="investigation_link")
+    # The investigated incident the action answers (the action itself belongs to the investigation).
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("incident")
+    )
     causes = models.ManyToManyField(InvestigationCause, blank=True, related_name="actions")
     evaluated_at = models.DateTimeField(null=True, blank=True)
     evaluated_by = models.ForeignKey(
@@ -304,6 +309,7 @@ class TimelineEntry(TimelineEntryBase):
         CONCLUSIONS = "conclusions", _("Conclusions recorded")
         COSTS = "costs", _("Cost estimate recorded")
         ACTION_ADDED = "action_added", _("Action added")
+        ACTION_CHANGED = "action_changed", _("Action changed")
         REPORT_READY = "report_ready", _("Report ready")
         RESUMED = "resumed", _("Work resumed")
         FOLLOW_UP = "follow_up", _("Follow-up started")

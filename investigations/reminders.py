@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.roles import Perm
 from accounts.selectors import users_with_perm_in
-from incidents.models import Action
+from actions.models import Action
 from investigations.models import Investigation, Status
 
 DUE_STATES = (Status.REPORT_READY, Status.FOLLOW_UP)

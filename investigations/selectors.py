@@ -95,12 +95,12 @@ def report_for(investigation: Investigation) -> Report:
             effect_class=link.action.get_effect_class_display(),
             state=link.action.get_state_display(),
             causes=[cause.area.name for cause in link.causes.all()],
-            incident=link.action.incident.reference,
+            incident=link.incident.reference if link.incident_id else "",
             carried_out=link.carried_out,
             outcome=link.get_outcome_display(),
             evidence=link.evidence,
         )
-        for link in inv.actions.select_related("action", "action__responsible", "action__incident").prefetch_related(
+        for link in inv.actions.select_related("action", "action__responsible", "incident").prefetch_related(
             Prefetch("causes", queryset=InvestigationCause.objects.select_related("area"))
         )
     ]
@@ -146,3 +146,18 @@ def incident_panel(user, incident) -> dict | None:
         "investigations": investigations,
         "open_url": f"{reverse('investigations:new')}?avvikelse={incident.pk}" if may_open else None,
     }
+
+
+def requested_investigations(*, user):
+    """Incidents with an open request for an investigation that `user` may decide: those
+    whose responsible unit lies where the user holds `investigation.decide`, oldest first."""
+    from accounts.access import scope_q
+    from accounts.roles import Perm
+    from incidents.models import Incident
+
+    return (
+        Incident.objects.visible_to(user)
+        .filter(scope_q(user, Perm.INVESTIGATION_DECIDE, "responsible_unit"), investigation_requested_at__isnull=False)
+        .select_related("responsible_unit", "category")
+        .order_by("investigation_requested_at", "id")
+    )

@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from incidents.models import Action, CauseArea, EffectClass, Incident
+from actions.services import action_create
+from incidents.models import CauseArea, Incident
 from incidents.models import TimelineEntry as IncidentTimelineEntry
 from incidents.services.common import KIT as INCIDENT
+from incidents.services.handling import investigation_request_answer
 from investigations import permissions
 from investigations.models import (
     TRANSITIONS,
@@ -159,6 +161,8 @@ def _link(investigation: Investigation, incident: Incident, actor) -> None:
         message=incident.reference,
         incident_id=incident.pk,
     )
+    if incident.investigation_requested_at is not None:
+        investigation_request_answer(incident=incident, actor=actor, investigation_reference=investigation.reference)
     bump(incident)
     record(
         incident,
@@ -167,6 +171,24 @@ def _link(investigation: Investigation, incident: Incident, actor) -> None:
         message=_("Investigated in %(reference)s.") % {"reference": investigation.reference},
         investigation_id=investigation.pk,
     )
+
+
+@transaction.atomic
+def investigation_request_decline(*, incident: Incident, actor, reason: str, version: int | None = None) -> Incident:
+    """A manager or the chief physician answers a request for an investigation with no, and
+    why; the requester is told and the incident may be requested again later."""
+    incident = INCIDENT.lock(incident)
+    require(permissions.can_open(actor, incident))
+    INCIDENT.check_version(incident, version)
+    if incident.investigation_requested_at is None:
+        raise ConflictError(_("No investigation is requested for this incident (any more)."))
+    errors: dict[str, str] = {}
+    reason = clean_text(
+        reason, "reason", errors, required=_("Say why the incident is not investigated."), max_length=2000
+    )
+    raise_errors(errors)
+    investigation_request_answer(incident=incident, actor=actor, declined_reason=reason)
+    return incident
 
 
 @transaction.atomic
@@ -490,21 +512,13 @@ def action_add(
     causes: Iterable[InvestigationCause] = (),
     incident: Incident | None = None,
 ) -> InvestigationAction:
-    """An action of the investigation. It is an Action of one of the linked incidents (the
-    first by default), so it shows there too and the reminders cover it."""
+    """An action of the investigation, in the action register with the investigation as its
+    source; `incident` (one of the investigated incidents, the first by default) is the one it
+    answers. The responsible person is told."""
     investigation = KIT.lock(investigation)
     require(permissions.can_lead(actor, investigation))
     _check_working(investigation)
     errors: dict[str, str] = {}
-    description = clean_text(description, "description", errors, required=_("Describe the action."))
-    if responsible is None or not responsible.is_active:
-        errors["responsible"] = _("Name a responsible person who can sign in.")
-    if not isinstance(due_date, dt.date):
-        errors["due_date"] = _("Give a due date.")
-    elif due_date < timezone.localdate():
-        errors["due_date"] = _("The due date has already passed. Choose today or a later date.")
-    if effect_class and effect_class not in EffectClass.values:
-        errors["effect_class"] = _("Choose an expected effect from the list.")
     causes = list(causes)
     active = set(investigation.causes.filter(removed_at__isnull=True).values_list("pk", flat=True))
     if any(getattr(cause, "pk", cause) not in active for cause in causes):
@@ -513,36 +527,31 @@ def action_add(
     incident_id = incident.pk if incident is not None else (linked[0] if linked else None)
     if incident_id not in linked:
         errors["incident"] = _("Choose one of the investigated incidents.")
+    try:
+        action = action_create(
+            source=investigation,
+            actor=actor,
+            fields={
+                "description": description,
+                "responsible": responsible,
+                "due_date": due_date,
+                "effect_class": effect_class or "",
+            },
+        )
+    except ValidationError as error:
+        errors = {**error.message_dict, **errors}
     raise_errors(errors)
-    target = INCIDENT.lock(Incident(pk=incident_id))
-    action = Action.objects.create(
-        incident=target,
-        description=description,
-        responsible=responsible,
-        due_date=due_date,
-        effect_class=effect_class or "",
-        created_by=actor,
-    )
-    link = InvestigationAction.objects.create(investigation=investigation, action=action)
+    link = InvestigationAction.objects.create(investigation=investigation, action=action, incident_id=incident_id)
     link.causes.set(causes)
-    bump(target)
-    record(
-        target,
-        actor=actor,
-        kind=IncidentTimelineEntry.Kind.ACTION_ADDED,
-        message=_("From investigation %(reference)s. Responsible: %(person)s, due %(date)s.")
-        % {"reference": investigation.reference, "person": person_name(responsible), "date": due_date.isoformat()},
-        action_id=action.pk,
-        action_version=action.version,
-    )
     bump(investigation)
     record(
         investigation,
         actor=actor,
         kind=TimelineEntry.Kind.ACTION_ADDED,
         message=_("Responsible: %(person)s, due %(date)s.")
-        % {"person": person_name(responsible), "date": due_date.isoformat()},
+        % {"person": person_name(action.responsible), "date": action.due_date.isoformat()},
         action_id=action.pk,
+        action_version=action.version,
     )
     return link
 

@@ -11,6 +11,7 @@ app_name = "investigations"
 urlpatterns = [
     path("utredningar/", views.investigation_list, name="list"),
     path("utredningar/ny/", views.investigation_new, name="new"),
+    path("utredningar/begarda/<int:pk>/avboj/", views.request_decline, name="request-decline"),
     path("utredningar/<int:pk>/", views.investigation_detail, name="detail"),
     path("utredningar/<int:pk>/rapport/", views.investigation_report, name="report"),
     path("utredningar/<int:pk>/rapport.pdf", views.investigation_report_pdf, name="report-pdf"),

@@ -27,13 +27,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import Decision
 from incidents.models import Cause, Incident
 from investigations import forms as f
-from investigations import permissions, services
+from investigations import permissions, selectors, services
 from investigations.models import Investigation, InvestigationCause, Status
 from investigations.operations import OPERATIONS
 from investigations.selectors import report_for
 from psweb.case_pages import add_errors, require, run_operation
+from psweb.cases import ConflictError
 
 PAGE_SIZE = 50
+# Open requests for an investigation shown above the list (oldest first).
+REQUESTS_SHOWN = 50
 
 
 # --- Reading ----------------------------------------------------------------------------------
@@ -59,6 +62,17 @@ def investigation_list(request):
     else:
         status = ""
     page = Paginator(investigations.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render_list(request, page=page, status=status)
+
+
+def _render_list(request, *, page=None, status: str = "", bound=None, http_status: int = 200, problem: str = ""):
+    if page is None:
+        investigations = Investigation.objects.visible_to(request.user).select_related("unit", "leader")
+        page = Paginator(investigations.order_by("-created_at", "-id"), PAGE_SIZE).get_page(1)
+    requested = list(selectors.requested_investigations(user=request.user)[:REQUESTS_SHOWN])
+    forms = {incident.pk: f.DeclineRequestForm(incident=incident) for incident in requested}
+    if bound is not None and bound.incident.pk in forms:
+        forms[bound.incident.pk] = bound
     return render(
         request,
         "investigations/list.html",
@@ -68,8 +82,36 @@ def investigation_list(request):
             "status": status,
             "statuses": Status.choices,
             "today": timezone.localdate(),
+            "requests": [(incident, forms[incident.pk]) for incident in requested],
+            "problem": problem,
         },
+        status=http_status,
     )
+
+
+@login_required
+@require_POST
+def request_decline(request, pk: int):
+    """Decline a request for an investigation of incident `pk`, with the reason."""
+    incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
+    require(permissions.can_open(request.user, incident))
+    form = f.DeclineRequestForm(request.POST, incident=incident)
+    if not form.is_valid():
+        return _render_list(request, bound=form, http_status=400)
+    try:
+        services.investigation_request_decline(
+            incident=incident,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
+        )
+    except ConflictError as error:
+        return _render_list(request, http_status=409, problem=error.message)
+    except ValidationError as error:
+        add_errors(form, error)
+        return _render_list(request, bound=form, http_status=400)
+    messages.success(request, _("The request has been declined. The requester is told."))
+    return redirect(f"{reverse('investigations:list')}#requested")
 
 
 def _decisions(user, investigation: Investigation) -> dict[str, Decision]:
@@ -122,9 +164,9 @@ def _case_context(request, investigation: Investigation, *, bound=None, problem:
         )
 
     actions = list(
-        inv.actions.select_related(
-            "action", "action__responsible", "action__incident", "evaluated_by"
-        ).prefetch_related(Prefetch("causes", queryset=InvestigationCause.objects.select_related("area")))
+        inv.actions.select_related("action", "action__responsible", "incident", "evaluated_by").prefetch_related(
+            Prefetch("causes", queryset=InvestigationCause.objects.select_related("area"))
+        )
     )
     action_rows = []
     for link in actions:

@@ -27,6 +27,33 @@ class LexMariaConfig(AppConfig):
                 ("lexmaria:list", "lexmaria:detail", "lexmaria:ivo"),
             )
         )
+        _register_action_source()
+
+
+def _register_action_source() -> None:
+    """The Lex Maria case as a source of actions in the action register (DESIGN §4)."""
+    from django.db.models import Q
+
+    from actions.sources import ActionSource, register
+    from lexmaria import permissions
+    from lexmaria.models import OPEN_STATES, LexMariaCase, TimelineEntry
+
+    register(
+        ActionSource(
+            field="lexmaria_case",
+            label=_("Lex Maria case"),
+            url_name="lexmaria:detail",
+            unit_field="unit",
+            visible_q=lambda user: Q(lexmaria_case__in=LexMariaCase.objects.visible_to(user).values("pk")),
+            may_manage=permissions.can_prepare,
+            is_open=lambda case: case.status in OPEN_STATES,
+            closed_message=lambda case: str(
+                _("The Lex Maria case is closed: only the progress of an action can change.")
+            ),
+            added_kind=TimelineEntry.Kind.ACTION_ADDED,
+            changed_kind=TimelineEntry.Kind.ACTION_CHANGED,
+        )
+    )
 
 
 def _open_case_on_request(sender, *, incident, actor, reason, **kwargs):

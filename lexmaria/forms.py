@@ -7,7 +7,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import EffectClass
+from accounts.models import User
+from accounts.roles import Perm
+from accounts.selectors import users_with_perm_in
+from actions.models import EffectClass
+from incidents.forms.case import UserChoiceField
 from investigations.models import Investigation
 from lexmaria.models import Decision, IvoDecision, LexMariaCase
 from psweb.cases import MAX_TEXT
@@ -42,6 +46,22 @@ class CaseForm(forms.Form):
         kwargs["initial"].setdefault("version", case.version)
         kwargs.setdefault("auto_id", f"id_{self.slug}_%s")
         super().__init__(*args, **kwargs)
+
+
+class ActionForm(CaseForm):
+    """An action of the case itself, for someone of the case's unit or a unit above it."""
+
+    slug = "action"
+    description = _text(_("Action"))
+    responsible = UserChoiceField(label=_("Responsible person"), queryset=User.objects.none(), to_field_name="username")
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    effect_class = forms.ChoiceField(
+        label=_("Expected effect"), choices=[("", _("Not assessed")), *EffectClass.choices], required=False
+    )
+
+    def __init__(self, *args, case: LexMariaCase, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["responsible"].queryset = users_with_perm_in(unit=case.unit, perm=Perm.INCIDENT_REPORT)
 
 
 class OpenForm(forms.Form):

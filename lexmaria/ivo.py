@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incidents.models import Cause, EffectClass, EventClass, Incident, PatientInformation
+from actions.models import EffectClass
+from incidents.models import Cause, EventClass, Incident, PatientInformation
 from investigations.models import CareInjury, InvestigationCause, Method
 from investigations.models import Status as InvestigationStatus
 from lexmaria.models import CaseIncident, LexMariaCase

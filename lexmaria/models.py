@@ -25,7 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
-from incidents.models import Action, EffectClass, Incident
+from actions.models import Action, EffectClass
+from incidents.models import Incident
 from investigations.models import Investigation
 from psweb.models import PerProviderSettings, TimelineEntryBase
 
@@ -331,6 +332,8 @@ class TimelineEntry(TimelineEntryBase):
         SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested by IVO")
         SUPPLEMENT_SENT = "supplement_sent", _("Supplement sent")
         IVO_DECISION = "ivo_decision", _("IVO's decision recorded")
+        ACTION_ADDED = "action_added", _("Action added")
+        ACTION_CHANGED = "action_changed", _("Action changed")
         ACTION_FOLLOWED_UP = "action_followed_up", _("Action followed up")
         CLOSED = "closed", _("Closed")
 

@@ -43,6 +43,23 @@ OPERATIONS: dict[str, Operation] = {
     op.name: op
     for op in [
         Operation(
+            "action-add",
+            "atgarder/",
+            f.ActionForm,
+            in_states(OPEN_STATES, permissions.can_prepare, gettext_lazy("The Lex Maria case is closed.")),
+            lambda actor, case, d, item: services.action_add(
+                case=case,
+                actor=actor,
+                description=d["description"],
+                responsible=d["responsible"],
+                due_date=d["due_date"],
+                effect_class=d["effect_class"],
+                version=version_of(d),
+            ),
+            gettext_lazy("The action has been added. The responsible person is told."),
+            "actions",
+        ),
+        Operation(
             "decide",
             "beslut/",
             f.DecideForm,

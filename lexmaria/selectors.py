@@ -17,7 +17,8 @@ from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subqu
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import LEX_MARIA_CLASSES, Action, EffectClass, Incident
+from actions.models import Action, EffectClass
+from incidents.models import LEX_MARIA_CLASSES, Incident
 from lexmaria.models import (
     CaseIncident,
     Decision,
@@ -32,15 +33,15 @@ from lexmaria.models import (
 
 
 def case_actions(case: LexMariaCase) -> QuerySet[Action]:
-    """The actions of the case: those of its incidents and of its investigation (which are
-    actions of the investigation's incidents), except cancelled ones; earliest due first."""
-    of_case = Q(incident__in=CaseIncident.objects.filter(case=case).values("incident_id"))
+    """The actions of the case: its own, those of its incidents and those of its
+    investigation, except cancelled ones; earliest due first."""
+    of_case = Q(lexmaria_case=case) | Q(incident__in=CaseIncident.objects.filter(case=case).values("incident_id"))
     if case.investigation_id:
-        of_case |= Q(investigation_link__investigation_id=case.investigation_id)
+        of_case |= Q(investigation_id=case.investigation_id)
     return (
         Action.objects.filter(of_case)
         .exclude(state=Action.State.CANCELLED)
-        .select_related("incident", "responsible")
+        .select_related("incident", "investigation", "lexmaria_case", "responsible")
         .order_by("due_date", "id")
     )
 
@@ -54,7 +55,7 @@ def action_blockers(actions) -> list:
         return [_("There are no actions: the report to IVO must say what will be done, by whom and when.")]
     blockers = []
     for action in actions:
-        name = {"reference": action.incident.reference, "action": action.description[:60]}
+        name = {"reference": action.source.reference, "action": action.description[:60]}
         if action.responsible_id is None:
             blockers.append(_("%(reference)s, “%(action)s”: name a responsible person.") % name)
         elif not action.responsible.is_active:

@@ -25,7 +25,9 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from accounts.roles import Perm
 from accounts.selectors import users_with_perm_in
-from incidents.models import EffectClass, Incident
+from actions.models import Action, EffectClass
+from actions.services import action_create
+from incidents.models import Incident
 from incidents.models import TimelineEntry as IncidentTimelineEntry
 from incidents.services.common import KIT as INCIDENT
 from investigations.models import Investigation
@@ -563,6 +565,47 @@ def action_follow_up(
         action_id=promised.action_id,
     )
     return promised
+
+
+@transaction.atomic
+def action_add(
+    *,
+    case: LexMariaCase,
+    actor,
+    description: str,
+    responsible,
+    due_date,
+    effect_class: str = "",
+    version: int | None = None,
+) -> Action:
+    """An action of the Lex Maria case itself (one the care provider decides beyond those of
+    its incidents and investigation), in the action register; the responsible person is told.
+    It is among the actions the report to IVO lists."""
+    case = KIT.lock(case)
+    require(permissions.can_prepare(actor, case))
+    KIT.check_version(case, version)
+    _check_open(case)
+    action = action_create(
+        source=case,
+        actor=actor,
+        fields={
+            "description": description,
+            "responsible": responsible,
+            "due_date": due_date,
+            "effect_class": effect_class or "",
+        },
+    )
+    bump(case)
+    record(
+        case,
+        actor=actor,
+        kind=TimelineEntry.Kind.ACTION_ADDED,
+        message=_("Responsible: %(person)s, due %(date)s.")
+        % {"person": person_name(action.responsible), "date": action.due_date.isoformat()},
+        action_id=action.pk,
+        action_version=action.version,
+    )
+    return action
 
 
 # --- Deadline warnings ----------------------------------------------------------------------------

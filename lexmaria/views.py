@@ -22,14 +22,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import has_perm
 from accounts.roles import Perm
-from incidents.models import EffectClass, Incident
+from actions.models import EffectClass
+from actions.selectors import rows as action_rows
+from incidents.models import Incident
 from investigations.models import Investigation
 from lexmaria import forms as f
 from lexmaria import permissions, services
 from lexmaria.ivo import ivo_report, ivo_report_text
 from lexmaria.models import LexMariaCase
 from lexmaria.operations import OPERATIONS
-from lexmaria.selectors import case_clock, cases_for, clocks_for, yearly_follow_up
+from lexmaria.selectors import case_actions, case_clock, cases_for, clocks_for, yearly_follow_up
 from psweb.case_pages import add_errors, require, run_operation
 
 
@@ -83,6 +85,7 @@ def _case_context(request, case: LexMariaCase, *, bound=None, problem: str = "",
         "incidents": list(case.incidents.select_related("unit").order_by("occurred_at", "id")),
         "supplements": list(case.supplements.order_by("requested_on", "id")),
         "promised": promised,
+        "action_rows": action_rows(case_actions(case), user=user),
         "decisions": decisions,
         "forms": forms,
         "problem": problem,

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "psweb",
     "accounts",
     "outbox",
+    "actions",  # the action register, at the level of the case kit (docs/architecture.md)
     "incidents",
     "investigations",
     "lexmaria",
@@ -275,6 +276,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "outbox.sweep", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     # Daily at 07:00 Swedish time: incidents not triaged in time, actions and answers overdue.
     "incident-reminders": {"task": "incidents.reminders", "schedule": crontab(hour=7, minute=0)},
+    "action-reminders": {"task": "actions.reminders", "schedule": crontab(hour=7, minute=2)},
     # Daily at 07:15: Lex Maria internal deadlines (decision, report, IVO supplement) near or past.
     "lexmaria-deadline-warnings": {"task": "lexmaria.deadline_warnings", "schedule": crontab(hour=7, minute=15)},
     # Daily at 07:05: investigations whose follow-up date has come with actions not evaluated.

@@ -9,6 +9,7 @@ from psweb.api import ApiDocsView
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("incidents.api.urls")),
+    path("", include("actions.api.urls")),
     path("", include("investigations.api.urls")),
     path("", include("lexmaria.api.urls")),
     path("", include("indicators.api.urls")),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("accounts.urls")),
     path("", include("incidents.urls")),
+    path("", include("actions.urls")),
     path("", include("investigations.urls")),
     path("", include("lexmaria.urls")),
     path("", include("indicators.urls")),

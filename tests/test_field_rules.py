@@ -10,10 +10,10 @@ from incidents.api.serializers import IncidentDetailSerializer
 from incidents.models import Incident
 from investigations.api.serializers import InvestigationDetailSerializer
 from lexmaria.api.serializers import LexMariaCaseDetailSerializer
+from tests.authorization.matrix import World
+from tests.authorization.matrix_investigations import investigation as an_investigation
 from tests.incidents.conftest import report
 from tests.lexmaria.conftest import PERSONNUMMER, opened, serious_incident
-from tests.matrix import World
-from tests.matrix_investigations import investigation as an_investigation
 
 pytestmark = pytest.mark.django_db
 

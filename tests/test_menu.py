@@ -49,9 +49,11 @@ def test_the_chief_physicians_menu(login, cast):
     assert _labels(response) == [
         "Start",
         "My reports",
+        "My actions",
         "Work queue",
         "Investigations",
         "Lex Maria",
+        "Actions",
         "Statistics",
         "Indicators",
         "Roles and units",
@@ -63,7 +65,7 @@ def test_the_chief_physicians_menu(login, cast):
 def test_the_reporters_menu(login, cast):
     response = login(cast.reporter).get(reverse("home"))
 
-    assert _labels(response) == ["Start", "My reports", "Notifications"]
+    assert _labels(response) == ["Start", "My reports", "My actions", "Notifications"]
     nav = response.context["nav"]
     assert nav["report_url"] == reverse("incidents:report")
     assert (nav["memberships"], nav["access_log"], nav["admin"], nav["queue"], nav["unread"]) == (
@@ -78,7 +80,7 @@ def test_the_reporters_menu(login, cast):
 def test_the_administrators_menu_ends_with_the_administration(login, cast):
     response = login(cast.admin).get(reverse("home"))
 
-    assert _labels(response) == ["Start", "My reports", "Roles and units", "Notifications", "Administration"]
+    assert _labels(response) == ["Start", "My reports", "My actions", "Roles and units", "Notifications", "Administration"]
     assert response.context["nav"]["admin"] is True
 
 

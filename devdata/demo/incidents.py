@@ -20,17 +20,16 @@ from django.utils import timezone
 
 from accounts.models import Membership, OrgUnit, User
 from accounts.roles import Perm, roles_with
+from actions.models import Action, EffectClass
 from incidents.models import (
     EVENT_CLASS_FROM_REPORTED_KIND,
     HARM_CLASSES,
     LEX_MARIA_CLASSES,
     PATIENT_HARMED_CLASSES,
-    Action,
     CaseType,
     Category,
     Cause,
     CauseArea,
-    EffectClass,
     EventClass,
     Forward,
     Incident,

@@ -24,10 +24,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, OrgUnit, User
+from actions.models import Action, EffectClass
 from devdata.demo import accounts as accounts_demo
 from devdata.demo.incidents import CARE_TEXTS
 from devdata.demo_time import as_of, schedule
-from incidents.models import HARM_CLASSES, LEX_MARIA_CLASSES, Action, CaseType, CauseArea, EffectClass, Incident
+from incidents.models import HARM_CLASSES, LEX_MARIA_CLASSES, CaseType, CauseArea, Incident
 from incidents.models import Status as IncidentStatus
 from incidents.services.handling import action_update
 from investigations import services

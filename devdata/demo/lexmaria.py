@@ -20,9 +20,10 @@ from django.utils import timezone
 from accounts.models import Membership, User
 from accounts.roles import Perm
 from accounts.selectors import users_with_perm_in
+from actions.models import Action
 from devdata.demo.incidents import CARE_TEXTS
 from devdata.demo_time import as_of, schedule
-from incidents.models import LEX_MARIA_CLASSES, Action, EventClass, Incident
+from incidents.models import LEX_MARIA_CLASSES, EventClass, Incident
 from investigations.models import InvestigationIncident
 from lexmaria import services
 from lexmaria.models import CaseIncident, Decision, IvoDecision, LexMariaCase

@@ -12,12 +12,10 @@ from rest_framework import serializers
 
 from incidents import permissions
 from incidents.models import (
-    Action,
     Attachment,
     CaseType,
     Cause,
     Comment,
-    EffectClass,
     EventClass,
     Forward,
     Incident,
@@ -299,52 +297,6 @@ class CauseSerializer(ModelSerializer):
 class CauseCreateSerializer(serializers.Serializer):
     area = serializers.IntegerField(help_text="Cause area id (an area in use).")
     detail = serializers.CharField(required=False, allow_blank=True, default="", help_text="What exactly.")
-
-
-class ActionSerializer(ModelSerializer):
-    responsible_name = PersonNameField(source="responsible")
-
-    class Meta:
-        model = Action
-        fields = [
-            "id",
-            "description",
-            "responsible",
-            "responsible_name",
-            "due_date",
-            "state",
-            "effect_class",
-            "causes",
-            "version",
-            "created_by",
-            "created_at",
-            "done_at",
-        ]
-        read_only_fields = fields
-
-
-class ActionCreateSerializer(serializers.Serializer):
-    description = serializers.CharField(help_text="What will be done.")
-    responsible = serializers.IntegerField(help_text="User id of the responsible person.")
-    due_date = serializers.DateField(help_text="When it is to be done.")
-    effect_class = serializers.ChoiceField(
-        choices=EffectClass.choices, required=False, allow_blank=True, default="", help_text="Expected effect."
-    )
-    causes = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, help_text="Ids of the causes it addresses."
-    )
-
-
-class ActionUpdateSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, help_text="The action's version you edited; stale gives 409.")
-    description = serializers.CharField(required=False, help_text="What will be done.")
-    responsible = serializers.IntegerField(required=False, help_text="User id of the responsible person.")
-    due_date = serializers.DateField(required=False, help_text="When it is to be done.")
-    state = serializers.ChoiceField(choices=Action.State.choices, required=False)
-    effect_class = serializers.ChoiceField(choices=EffectClass.choices, required=False, allow_blank=True)
-    causes = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="Ids of the causes it addresses."
-    )
 
 
 class ForwardSerializer(ModelSerializer):

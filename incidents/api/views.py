@@ -21,10 +21,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.services import accesslog_record
+from actions.api.serializers import ActionCreateSerializer, ActionSerializer, ActionUpdateSerializer
+from actions.models import Action
 from incidents import permissions, services
 from incidents.api import serializers as s
 from incidents.filtersets import IncidentFilterSet, ordering_keys
-from incidents.models import Action, Cause, Forward, Incident, Status
+from incidents.models import Cause, Forward, Incident, Status
 from psweb.api import SUBLIST, CaseErrorsMixin, ScopedModelViewSet, case_errors, pk_param
 from psweb.pagination import CursorPagination
 
@@ -364,45 +366,46 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
     @extend_schema(
         methods=["GET"],
         summary="Actions",
-        responses={200: s.ActionSerializer(many=True), **READ_ERRORS},
+        responses={200: ActionSerializer(many=True), **READ_ERRORS},
         tags=["incidents"],
     )
     @extend_schema(
         methods=["POST"],
         summary="Add an action",
-        request=s.ActionCreateSerializer,
-        responses={201: s.ActionSerializer, **ERRORS},
+        request=ActionCreateSerializer,
+        responses={201: ActionSerializer, **ERRORS},
         tags=["incidents"],
     )
     @action(detail=True, methods=["get", "post"], **SUBLIST)
     def actions(self, request, pk=None):
         incident = self.get_object()
         if request.method == "POST":
-            data = self._valid(s.ActionCreateSerializer)
+            data = self._valid(ActionCreateSerializer)
             created = services.action_add(incident=incident, actor=request.user, **data)
-            return Response(s.ActionSerializer(self._action(incident, created.pk)).data, status=status.HTTP_201_CREATED)
-        actions = Action.objects.filter(incident=incident).select_related("responsible").prefetch_related("causes")
-        return Response(s.ActionSerializer(actions, many=True).data)
+            return Response(ActionSerializer(self._action(incident, created.pk)).data, status=status.HTTP_201_CREATED)
+        actions = Action.objects.filter(incident=incident).select_related("responsible", "incident")
+        actions = actions.prefetch_related("causes")
+        return Response(ActionSerializer(actions, many=True).data)
 
     def _action(self, incident: Incident, action_pk) -> Action:
-        queryset = Action.objects.select_related("responsible").prefetch_related("causes")
+        queryset = Action.objects.select_related("responsible", "incident").prefetch_related("causes")
         return get_object_or_404(queryset, incident=incident, pk=action_pk)
 
     @extend_schema(
         summary="Change an action",
         description="Send the action's `version`; a stale one gives 409. On a closed incident only `state` changes.",
         parameters=[pk_param("action_pk", "action")],
-        request=s.ActionUpdateSerializer,
-        responses={200: s.ActionSerializer, **ERRORS},
+        request=ActionUpdateSerializer,
+        responses={200: ActionSerializer, **ERRORS},
         tags=["incidents"],
     )
     @action(detail=True, methods=["patch"], url_path=r"actions/(?P<action_pk>[0-9]+)", url_name="action-detail")
     def action_update(self, request, pk=None, action_pk=None):
         incident = self.get_object()
         current = self._action(incident, action_pk)
-        data = self._valid(s.ActionUpdateSerializer)
+        data = self._valid(ActionUpdateSerializer)
         services.action_update(action=current, actor=request.user, **data)
-        return Response(s.ActionSerializer(self._action(incident, action_pk)).data)
+        return Response(ActionSerializer(self._action(incident, action_pk)).data)
 
     @extend_schema(
         summary="Forwards of the incident",

@@ -22,13 +22,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit, User
 from accounts.roles import Perm
 from accounts.selectors import users_with_perm_in
+from actions.models import Action, EffectClass
 from incidents.models import (
-    Action,
     CaseType,
     Category,
     Cause,
     CauseArea,
-    EffectClass,
     EventClass,
     Incident,
     PatientInformation,

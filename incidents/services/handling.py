@@ -11,7 +11,6 @@ reporter's free text.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,15 +19,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, User
+from actions.models import Action
+from actions.services import action_create
+from actions.services import action_update as register_action_update
 from incidents import permissions
 from incidents.models import (
     OPEN_STATES,
-    Action,
     CaseType,
     Category,
     Cause,
     CauseArea,
-    EffectClass,
     EventClass,
     Forward,
     Incident,
@@ -41,7 +41,6 @@ from incidents.selectors import close_blockers, risk_summary
 from incidents.services.common import (
     KIT,
     ConflictError,
-    StaleVersionError,
     bump,
     check_transition,
     check_version,
@@ -52,9 +51,6 @@ from incidents.services.common import (
 from incidents.services.reporting import notify_handlers
 from psweb.cases import as_date, clean_text, fresh_instance, person_name, raise_errors
 from psweb.models import PSL_3_8_POINTS
-
-ACTION_FIELDS = ("description", "responsible", "due_date", "state", "effect_class", "causes")
-
 
 # --- Small checks shared by the services ----------------------------------------------------
 
@@ -237,44 +233,6 @@ def cause_remove(*, cause: Cause, actor) -> Cause:
     return cause
 
 
-def _clean_action_fields(incident: Incident, fields: dict[str, Any], *, current: Action | None) -> dict[str, Any]:
-    """Validate action fields; ValidationError names each bad one."""
-    cleaned: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    today = timezone.localdate()
-    for name, value in fields.items():
-        if name == "description":
-            cleaned[name] = clean_text(value, name, errors, required=_("Describe the action."))
-        elif name == "responsible":
-            user = fresh_instance(User, value)
-            if user is None or not user.is_active:
-                errors[name] = _("Name a responsible person who can sign in.")
-            cleaned[name] = user
-        elif name == "due_date":
-            date = as_date(value)
-            unchanged = current is not None and date == current.due_date
-            if date is None:
-                errors[name] = _("Give a due date.")
-            elif date < today and not unchanged:
-                errors[name] = _("The due date has already passed. Choose today or a later date.")
-            cleaned[name] = date
-        elif name == "state":
-            if value not in Action.State.values:
-                errors[name] = _("Choose a status for the action.")
-            cleaned[name] = value
-        elif name == "effect_class":
-            if value and value not in EffectClass.values:
-                errors[name] = _("Choose an expected effect from the list.")
-            cleaned[name] = value or ""
-        elif name == "causes":
-            causes = [fresh_instance(Cause, c) for c in (value or ())]
-            if any(c is None or c.incident_id != incident.pk or c.removed_at for c in causes):
-                errors[name] = _("Choose causes of this incident.")
-            cleaned[name] = causes
-    raise_errors(errors)
-    return cleaned
-
-
 @transaction.atomic
 def action_add(
     *,
@@ -286,23 +244,21 @@ def action_add(
     effect_class: str = "",
     causes: Iterable = (),
 ) -> Action:
+    """An action of the incident, in the action register; the responsible person is told."""
     incident = lock(incident)
     require(permissions.can_handle(actor, incident))
     _check_open(incident)
-    cleaned = _clean_action_fields(
-        incident,
-        {
+    action = action_create(
+        source=incident,
+        actor=actor,
+        fields={
             "description": description,
             "responsible": responsible,
             "due_date": due_date,
             "effect_class": effect_class,
             "causes": list(causes),
         },
-        current=None,
     )
-    chosen_causes = cleaned.pop("causes")
-    action = Action.objects.create(incident=incident, created_by=actor, **cleaned)
-    action.causes.set(chosen_causes)
     bump(incident)
     record(
         incident,
@@ -316,62 +272,16 @@ def action_add(
     return action
 
 
-@transaction.atomic
 def action_update(*, action: Action, actor, version: int | None = None, **fields) -> Action:
-    """Change an action; `version` is the action's own. On a closed incident only the
-    status may still change (actions are often carried out after the case is closed)."""
-    incident = lock(action.incident)
-    require(permissions.can_handle(actor, incident))
-    action = Action.objects.select_for_update().get(pk=action.pk)
-    if version is not None and version != action.version:
-        since = list(
-            incident.timeline.select_related("actor")
-            .filter(data__action_id=action.pk, data__action_version__gt=version)
-            .order_by("at", "id")
-        )
-        raise StaleVersionError(
-            _("Someone else changed this action meanwhile. Reload to see the changes, then try again."), since
-        )
-    unknown = set(fields) - set(ACTION_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be set here.") for name in sorted(unknown)})
-    if incident.status == Status.CLOSED:
-        if set(fields) - {"state"}:
-            raise ConflictError(_("The incident is closed: only the status of an action can change."))
-    else:
-        _check_open(incident)
-    cleaned = _clean_action_fields(incident, fields, current=action)
+    """Change an action of the incident (`actions.services.action_update`): handlers every
+    field, the responsible person its progress; on a closed incident only the progress."""
+    return register_action_update(action=action, actor=actor, version=version, **fields)
 
-    changed: list[str] = []
-    if "causes" in cleaned:
-        chosen = {c.pk for c in cleaned.pop("causes")}
-        if chosen != set(action.causes.values_list("pk", flat=True)):
-            action.causes.set(chosen)
-            changed.append("causes")
-    for name, value in cleaned.items():
-        if getattr(action, name) != value:
-            setattr(action, name, value)
-            changed.append(name)
-    if not changed:
-        return action
-    update_fields = [name for name in changed if name != "causes"]
-    if "state" in changed:
-        action.done_at = timezone.now() if action.state == Action.State.DONE else None
-        update_fields.append("done_at")
-    action.version += 1
-    action.save(update_fields=[*update_fields, "version"])
-    bump(incident)
-    record(
-        incident,
-        actor=actor,
-        kind=TimelineEntry.Kind.ACTION_CHANGED,
-        message=action.get_state_display() if "state" in changed else "",
-        action_id=action.pk,
-        action_version=action.version,
-        fields=sorted(changed),
-        state=action.state,
-    )
-    return action
+
+def incident_causes(incident: Incident, ids) -> list[Cause] | None:
+    """The chosen causes, if each is an active cause of the incident (for the register)."""
+    causes = list(Cause.objects.filter(incident=incident, pk__in=ids, removed_at__isnull=True))
+    return causes if len(causes) == len(set(ids)) else None
 
 
 # --- Forwarding -----------------------------------------------------------------------------
@@ -476,8 +386,11 @@ def _request(incident: Incident, actor, *, field: str, kind: str, already: str, 
 def incident_request_investigation(
     *, incident: Incident, actor, reason: str = "", version: int | None = None
 ) -> Incident:
-    """Flag that the incident should be investigated (the investigations issue makes it a case)."""
-    return _request(
+    """Ask those who decide investigations in the incident's unit (managers, the chief
+    physician) to investigate it. The request waits in their list of requested investigations
+    (and under "Investigation requested" in the work queue) until one of them opens an
+    investigation or declines with a reason; the requester is told either way."""
+    incident = _request(
         incident,
         actor,
         field="investigation_requested_at",
@@ -485,6 +398,54 @@ def incident_request_investigation(
         already=_("An investigation has already been requested."),
         reason=reason,
         version=version,
+    )
+    _notify_investigation_deciders(incident, actor)
+    return incident
+
+
+def _notify_investigation_deciders(incident: Incident, actor) -> None:
+    from accounts.roles import Perm
+    from accounts.selectors import users_with_perm_in
+    from outbox.services import notify
+
+    unit = incident.responsible_unit or incident.unit
+    for user in users_with_perm_in(unit=unit, perm=Perm.INVESTIGATION_DECIDE):
+        if user.pk == actor.pk:
+            continue
+        notify(
+            user=user,
+            template="incidents/email/investigation_requested",
+            context={"reference": incident.reference},
+            path=reverse("incidents:detail", kwargs={"pk": incident.pk}),
+            dedupe_key=f"incident:{incident.pk}:investigation_requested:{incident.version}:{user.pk}",
+        )
+
+
+def investigation_request_answer(
+    *, incident: Incident, actor, declined_reason: str = "", investigation_reference: str = ""
+) -> None:
+    """Close the open request (inside the caller's transaction, the incident locked): declined
+    with a reason, or answered by an investigation. The requester is told."""
+    from outbox.services import notify
+
+    requested = incident.timeline.filter(kind=TimelineEntry.Kind.INVESTIGATION_REQUESTED).order_by("-at", "-id").first()
+    incident.investigation_requested_at = None
+    bump(incident, "investigation_requested_at")
+    if declined_reason:
+        record(incident, actor=actor, kind=TimelineEntry.Kind.INVESTIGATION_REQUEST_DECLINED, message=declined_reason)
+    requester = requested.actor if requested is not None else None
+    if requester is None or requester.pk == actor.pk or not requester.is_active:
+        return
+    notify(
+        user=requester,
+        template="incidents/email/investigation_request_answered",
+        context={
+            "reference": incident.reference,
+            "declined": bool(declined_reason),
+            "investigation": investigation_reference,
+        },
+        path=reverse("incidents:detail", kwargs={"pk": incident.pk}),
+        dedupe_key=f"incident:{incident.pk}:investigation_request_answered:{incident.version}",
     )
 
 

@@ -29,17 +29,10 @@ from accounts import personnummer
 from accounts.access import Allowed, Decision
 from accounts.models import AccessLog
 from accounts.services import accesslog_record
+from actions.models import Action
 from incidents import hooks, permissions, queue
 from incidents.forms import case as f
-from incidents.models import (
-    Action,
-    Cause,
-    Incident,
-    PatientInformation,
-    ProviderSettings,
-    Status,
-    TimelineEntry,
-)
+from incidents.models import Cause, Incident, PatientInformation, ProviderSettings, Status, TimelineEntry
 from incidents.operations import OPERATIONS
 from incidents.selectors import active_causes, close_blockers, risk_summary
 from incidents.services import StaleVersionError

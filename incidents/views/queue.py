@@ -123,6 +123,7 @@ def _shape_queue_form(filterset) -> None:
     yes_no = [("", _("All")), ("true", _("Yes")), ("false", _("No"))]
     fields["overdue"].widget = forms.Select(choices=yes_no)
     fields["late"].widget = forms.Select(choices=yes_no)
+    fields["investigation_requested"].widget = forms.Select(choices=yes_no)
     fields["handler"].widget = forms.Select(choices=[("", _("Anyone")), ("me", _("Me"))])
     fields["unit"].empty_label = _("All units")
     fields["responsible_unit"].empty_label = _("All units")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from incidents.models import EffectClass
+from actions.models import EffectClass
 from investigations.models import (
     CareInjury,
     CourseEvent,
@@ -55,7 +55,7 @@ class InvestigationActionSerializer(ModelSerializer):
     evaluation at follow-up."""
 
     action = serializers.IntegerField(source="action.pk", read_only=True, help_text="The incident action's id.")
-    incident = serializers.IntegerField(source="action.incident_id", read_only=True)
+    incident = serializers.IntegerField(source="incident_id", read_only=True, allow_null=True)
     description = serializers.CharField(source="action.description", read_only=True)
     responsible = serializers.IntegerField(source="action.responsible_id", read_only=True)
     responsible_name = PersonNameField(source="action.responsible")

@@ -72,9 +72,7 @@ class InvestigationViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.Retrie
     def narrow_queryset(self, queryset):
         queryset = queryset.select_related("leader").prefetch_related("incidents")
         if self.action == "retrieve":
-            queryset = queryset.prefetch_related(
-                "actions__causes", "actions__action__responsible", "actions__action__incident"
-            )
+            queryset = queryset.prefetch_related("actions__causes", "actions__action__responsible", "actions__incident")
         return queryset
 
     def get_serializer_class(self):

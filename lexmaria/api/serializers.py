@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from incidents.models import EffectClass
+from actions.models import EffectClass
 from lexmaria.models import Decision, IvoDecision, LexMariaCase, PromisedAction, SupplementRequest, TimelineEntry
 from lexmaria.selectors import case_clock
 from psweb.api import ModelSerializer, PersonNameField
@@ -48,7 +48,12 @@ class PromisedActionSerializer(ModelSerializer):
     """An action promised to IVO and its yearly follow-up."""
 
     action = serializers.IntegerField(source="action.pk", read_only=True, help_text="The incident action's id.")
-    incident = serializers.IntegerField(source="action.incident_id", read_only=True)
+    incident = serializers.IntegerField(
+        source="action.incident_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The incident the action comes from; null for an action of an investigation or of the case.",
+    )
     description = serializers.CharField(source="action.description", read_only=True)
     responsible = serializers.IntegerField(source="action.responsible_id", read_only=True, allow_null=True)
     responsible_name = PersonNameField(source="action.responsible", allow_null=True)

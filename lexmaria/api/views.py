@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from accounts.access import has_perm
 from accounts.models import User
 from accounts.roles import Perm
+from actions.api.serializers import ActionCreateSerializer, ActionSerializer
 from incidents.models import Incident
 from investigations.models import Investigation
 from lexmaria import permissions, services
@@ -160,6 +161,33 @@ class LexMariaCaseViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.Retriev
         return self._detail(
             services.case_assign_owner(case=case, actor=request.user, owner=owner, version=data.get("version"))
         )
+
+    @_schema(
+        "Add an action of the case",
+        ActionCreateSerializer,
+        "An action decided for the case itself (beyond those of its incidents and investigation), in the "
+        "action register (`/api/v1/actions/`); the responsible person is told.",
+        201,
+        ActionSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def actions(self, request, pk=None):
+        case = self._allowed(permissions.can_prepare)
+        data = self._valid(ActionCreateSerializer)
+        if data.get("causes"):
+            raise exceptions.ValidationError({"causes": [_("A Lex Maria case has no causes of its own.")]})
+        responsible = User.objects.filter(pk=data["responsible"]).first()
+        if responsible is None:
+            raise exceptions.ValidationError({"responsible": [_("There is no user with that id.")]})
+        created = services.action_add(
+            case=case,
+            actor=request.user,
+            description=data["description"],
+            responsible=responsible,
+            due_date=data["due_date"],
+            effect_class=data["effect_class"],
+        )
+        return Response(ActionSerializer(created).data, status=status.HTTP_201_CREATED)
 
     @_schema("Assess one more incident in the case", s.IncidentLinkSerializer)
     @action(detail=True, methods=["post"], url_path="link-incident", url_name="link-incident")

@@ -11,8 +11,9 @@ from django.db.models import Count
 from django.test import override_settings
 
 from accounts.models import AccessLog, OrgUnit, User
+from actions.models import Action
 from devdata import load
-from incidents.models import Action, Forward, Incident, Status, TimelineEntry
+from incidents.models import Forward, Incident, Status, TimelineEntry
 from indicators.models import Measurement
 
 pytestmark = pytest.mark.django_db

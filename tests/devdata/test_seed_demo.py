@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from accounts.models import Membership, OrgUnit, User
 from accounts.roles import Role
+from actions.models import SOURCE_FIELDS, Action
 from devdata.demo import accounts as demo
+from incidents.models import Incident
 from outbox.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +42,7 @@ def counts() -> dict[str, int]:
         "users": User.objects.count(),
         "memberships": Membership.objects.count(),
         "outbox": OutboxMessage.objects.count(),
+        "actions": Action.objects.count(),
     }
 
 
@@ -99,6 +102,19 @@ def test_it_is_idempotent(debug_on):
     assert not duplicates.exists()
     duplicate_units = OrgUnit.objects.values("parent", "name").annotate(n=Count("id")).filter(n__gt=1)
     assert not duplicate_units.exists()
+
+
+def test_it_fills_the_action_register_from_every_source(debug_on):
+    seed()
+
+    nurse = User.objects.get(username="sjukskoterska")
+    mine = Action.objects.filter(responsible=nurse).open()
+    assert mine.count() >= 3
+    assert mine.overdue().exists() and mine.filter(state=Action.State.IN_PROGRESS).exists()
+    assert {
+        field: Action.objects.filter(**{f"{field}__isnull": False}).exists() for field in SOURCE_FIELDS
+    } == dict.fromkeys(SOURCE_FIELDS, True)
+    assert Incident.objects.filter(investigation_requested_at__isnull=False).exists()
 
 
 def test_it_grants_a_membership_again_when_the_old_one_has_ended(debug_on):

@@ -10,7 +10,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from incidents.models import Action, Cause, Incident, Status
+from actions.models import Action
+from incidents.models import Cause, Incident, Status
 from tests.e2e.helpers import open_form, picture, serious_violations, submit
 from tests.incidents.conftest import report
 

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 from accounts.models import OrgUnit
 from accounts.services import orgunit_update
+from actions.models import Action
 from incident_stats import cube, selectors
-from incidents.models import Action, Category, Cause, CauseArea, EventClass, Incident, Status
+from incidents.models import Category, Cause, CauseArea, EventClass, Incident, Status
 from tests.factories import UserFactory
 from tests.incidents.conftest import report
 

@@ -11,8 +11,9 @@ from django.conf import settings
 from django.urls import resolve, reverse
 from django.utils import timezone
 
+from actions.models import Action
 from incidents import services
-from incidents.models import Action, CauseArea, Incident
+from incidents.models import CauseArea, Incident
 from incidents.operations import OPERATIONS
 from tests.incidents.conftest import report
 

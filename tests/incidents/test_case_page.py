@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccessLog
+from actions.models import Action
 from incidents import services
 from incidents.models import (
-    Action,
     Category,
     Cause,
     CauseArea,

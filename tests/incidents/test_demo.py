@@ -7,8 +7,9 @@ import io
 import pytest
 from django.core.management import call_command
 
+from actions.models import Action
 from devdata.demo.incidents import seed_incidents
-from incidents.models import Action, Incident, Status, TimelineEntry
+from incidents.models import Incident, Status, TimelineEntry
 from tests.incidents.conftest import report
 
 pytestmark = pytest.mark.django_db

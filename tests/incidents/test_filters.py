@@ -9,9 +9,10 @@ from django.db import connection
 from django.test import RequestFactory
 from django.utils import timezone
 
+from actions.models import Action
 from incidents import services
 from incidents.filtersets import IncidentFilterSet, local_day_start
-from incidents.models import Action, CaseType, Category, EventClass, Incident, ProviderSettings, Status
+from incidents.models import CaseType, Category, EventClass, Incident, ProviderSettings, Status
 from tests.incidents.conftest import report
 
 pytestmark = pytest.mark.django_db

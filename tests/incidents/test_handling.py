@@ -15,14 +15,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone, translation
 
+from actions.models import Action, EffectClass
 from incidents import permissions, services
 from incidents.models import (
-    Action,
     CaseType,
     Category,
     Cause,
     CauseArea,
-    EffectClass,
     EventClass,
     Forward,
     Incident,

@@ -9,8 +9,9 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
+from actions.models import Action
 from devdata.demo.investigations import SCENARIOS, TITLES, seed_investigations
-from incidents.models import HARM_CLASSES, Action, Incident
+from incidents.models import HARM_CLASSES, Incident
 from investigations.models import (
     CareInjury,
     Investigation,

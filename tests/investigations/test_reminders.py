@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.models import Action
+from actions.services import action_progress
 from incidents import services as incident_services
-from incidents.models import Action
 from investigations import services
 from investigations.models import Investigation, Outcome
 from investigations.reminders import follow_up_reminders_send
@@ -142,9 +143,9 @@ def test_the_owner_of_a_cancelled_action_is_not_asked_about_it(cast, analyst, re
 
 
 def test_a_done_action_is_still_followed_up(cast, analyst, reported):
-    # Done on the incident is not evaluated: did it work? Its owner knows best.
+    # Done (its owner marks it so in "Mina åtgärder") is not evaluated: did it work? Its owner knows best.
     done = reported.actions.get(action__responsible=cast.manager).action
-    incident_services.action_update(action=done, actor=cast.handler, state=Action.State.DONE)
+    action_progress(action=done, actor=cast.manager, state=Action.State.DONE, note="Rutinen är införd.")
 
     follow_up_reminders_send(today=reported.follow_up_on)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.roles import Role
-from incidents.models import Action, Incident
+from actions.models import Action
+from incidents.models import Incident
 from incidents.models import TimelineEntry as IncidentTimelineEntry
 from investigations import services
 from investigations.models import CareInjury, Investigation, Method, Outcome, Status, TimelineEntry
@@ -162,14 +164,19 @@ def test_serious_needs_a_care_injury_and_the_three_criteria_are_kept(cast, incid
     assert fresh(inv).serious is True
 
 
-def test_an_action_is_an_action_of_the_incident_linked_to_the_causes_it_addresses(cast, incident, analyst):
+def test_an_action_belongs_to_the_investigation_answers_an_incident_and_its_causes(cast, incident, analyst):
     inv = worked_through(cast, incident, analyst)
 
     [link] = inv.actions.all()
     action = Action.objects.get(pk=link.action_id)
-    assert action.incident_id == incident.pk and action.responsible == cast.manager
+    # the action register: its source is the investigation, the link says which incident it answers
+    assert action.investigation_id == inv.pk and action.incident_id is None
+    assert action.source == inv and link.incident_id == incident.pk
+    assert action.responsible == cast.manager
     assert [c.detail for c in link.causes.all()] == ["Ingen kontroll"]
-    assert IncidentTimelineEntry.objects.filter(incident=incident, kind="action_added").exists()
+    assert inv.timeline.filter(kind="action_added", data__action_id=action.pk).exists()
+    # and the responsible person was told (not the analyst, who assigned it)
+    assert Notification.objects.filter(user=cast.manager, link=reverse("actions:mine")).exists()
 
 
 def test_a_team_member_adds_to_the_course_and_causes_but_not_the_conclusions(cast, tree, incident, analyst):

@@ -8,8 +8,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from actions.models import Action, EffectClass
 from incidents import services as incident_services
-from incidents.models import Action, CaseType, Category, EffectClass, EventClass, Incident
+from incidents.models import CaseType, Category, EventClass, Incident
 from lexmaria import services
 from lexmaria.models import Decision, IvoDecision, LexMariaCase
 from tests.incidents.conftest import report

@@ -13,7 +13,7 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import Membership
-from incidents.models import Action
+from actions.models import Action
 from lexmaria import selectors, services
 from tests.lexmaria.conftest import GIVENS, add_action, opened, serious_incident
 

@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
+from actions.models import Action
 from incidents import services as incident_services
-from incidents.models import Action, Incident
+from incidents.models import Incident
 from incidents.models import TimelineEntry as IncidentTimelineEntry
 from investigations import services as investigation_services
 from investigations.models import Method

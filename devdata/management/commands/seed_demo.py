@@ -21,6 +21,7 @@ from accounts import services
 from accounts.models import Membership, OrgUnit, OrgUnitKind, User
 from accounts.roles import Role
 from devdata.demo import accounts as demo
+from devdata.demo.actions import seed_actions
 from devdata.demo.incidents import seed_incidents
 from devdata.demo.indicators import seed_measurements
 from devdata.demo.investigations import seed_investigations
@@ -59,16 +60,18 @@ class Command(BaseCommand):
         with transaction.atomic():
             units, units_created = self._seed_units()
             users_created, memberships_created = self._seed_users(units, reset_passwords=reset_passwords)
-            incidents_created = investigations_created = cases_created = 0
+            incidents_created = investigations_created = cases_created = actions_created = 0
             measurements_created = seed_measurements()
             if incidents > 0:
                 incidents_created = seed_incidents(count=incidents)
                 investigations_created = seed_investigations()
                 cases_created = seed_lex_maria()
+                actions_created = seed_actions()
         self.stdout.write(
             f"Demo data: {len(units)} units ({units_created} new), {len(demo.USERS)} users ({users_created} new), "
             f"{memberships_created} new memberships, {incidents_created} new incidents, "
             f"{investigations_created} new investigations, {cases_created} new Lex Maria cases, "
+            f"{actions_created} new actions in the register, "
             f"{measurements_created} new measurements."
         )
         self._print_table()

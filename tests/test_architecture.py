@@ -1,0 +1,98 @@
+"""The dependency rules of docs/architecture.md, read from the source with `ast` (an import
+inside a function counts too): no module imports another app's HTML or API views, and no app
+imports one above it. Migrations are history and left out."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+BASE = Path(settings.BASE_DIR)
+APPS = [
+    "psweb",
+    "accounts",
+    "outbox",
+    "actions",
+    "incidents",
+    "investigations",
+    "lexmaria",
+    "indicators",
+    "incident_stats",
+    "devdata",
+]
+# What each app must never import (the apps above it, or beside it).
+FORBIDDEN = {
+    "actions": {"incidents", "investigations", "lexmaria", "indicators", "incident_stats", "devdata"},
+    "incidents": {"investigations", "lexmaria", "indicators", "incident_stats", "devdata"},
+    "investigations": {"lexmaria", "indicators", "incident_stats", "devdata"},
+    "lexmaria": {"indicators", "incident_stats", "devdata"},
+    "indicators": {"incidents", "investigations", "lexmaria", "actions", "incident_stats", "devdata"},
+    "accounts": {"incidents", "investigations", "lexmaria", "actions", "indicators", "incident_stats", "devdata"},
+    "outbox": {"incidents", "investigations", "lexmaria", "actions", "indicators", "incident_stats", "devdata"},
+    "incident_stats": {"devdata"},
+    "psweb": {"actions", "incidents", "investigations", "lexmaria", "indicators", "incident_stats", "devdata"},
+}
+
+
+def imports_of(path: Path) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module))
+            found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
+    return found
+
+
+def modules(app: str) -> list[Path]:
+    return [path for path in sorted((BASE / app).rglob("*.py")) if "migrations" not in path.parts]
+
+
+def _is_views(module: str) -> bool:
+    parts = module.split(".")
+    return len(parts) > 1 and ("views" in parts[1:])
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_no_module_imports_another_apps_views(app):
+    offenders = [
+        f"{path.relative_to(BASE)}:{line}: {module}"
+        for path in modules(app)
+        for line, module in imports_of(path)
+        if module.split(".")[0] in APPS and module.split(".")[0] != app and _is_views(module)
+    ]
+
+    assert offenders == []
+
+
+@pytest.mark.parametrize("app", sorted(FORBIDDEN))
+def test_no_app_imports_one_above_it(app):
+    offenders = [
+        f"{path.relative_to(BASE)}:{line}: {module}"
+        for path in modules(app)
+        for line, module in imports_of(path)
+        if module.split(".")[0] in FORBIDDEN[app]
+    ]
+
+    assert offenders == []
+
+
+def test_the_check_sees_imports_inside_functions():
+    source = "def f():\n    from lexmaria.views import incident_panel\n"
+    tree_imports = [module for _, module in imports_of_source(source)]
+
+    assert "lexmaria.views" in tree_imports and _is_views("lexmaria.views")
+
+
+def imports_of_source(source: str) -> list[tuple[int, str]]:
+    path = BASE / "var" / "architecture_probe.py"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(source)
+    try:
+        return imports_of(path)
+    finally:
+        path.unlink()
