@@ -39,8 +39,9 @@ from psweb.cases import (
     record,
 )
 
-# What the responsible person may change without managing the source.
+# What the responsible person may change without managing the source, and to which states.
 PROGRESS_FIELDS = ("state", "progress_note")
+PROGRESS_STATES = (Action.State.IN_PROGRESS, Action.State.DONE)
 FIELDS = ("description", "responsible", "due_date", "state", "effect_class", "causes", "progress_note")
 
 
@@ -99,14 +100,16 @@ def action_create(*, source, actor, fields: dict[str, Any]) -> Action:
     return action
 
 
-def may_update(user, action: Action, fields: Iterable[str] = FIELDS):
+def may_update(user, action: Action, fields: Iterable[str] | dict = FIELDS):
     """Those who may manage the source change every field; the responsible person the
-    progress of her own action. A Decision with the reason."""
+    progress of her own action: started or done, and what was done. A Decision with the
+    reason. `fields` may be the changes themselves, so that the state asked for is checked."""
     decision = source_of(action).may_manage(user, action.source)
     if decision:
         return decision
     if action.responsible_id == getattr(user, "pk", None):
-        if set(fields) <= set(PROGRESS_FIELDS):
+        state = fields.get("state") if isinstance(fields, dict) else None
+        if set(fields) <= set(PROGRESS_FIELDS) and state in (None, *PROGRESS_STATES):
             return Allowed
         return Denied(_("As the responsible person you can mark the action started or done, and say what was done."))
     return decision

@@ -5,6 +5,7 @@ page's, the change is `actions.services.action_update`, as on the pages."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.response import Response
@@ -63,6 +64,12 @@ class ActionViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
     def partial_update(self, request, *args, **kwargs):
         action = self.get_object()
+        # Who may comes first (403), then whether the body is valid (400), as on every endpoint.
+        asked = dict(request.data) if hasattr(request.data, "keys") else {}
+        asked.pop("version", None)
+        decision = services.may_update(request.user, action, asked)
+        if not decision:
+            raise PermissionDenied(decision.reason)
         data = self._valid(s.ActionUpdateSerializer)
         version = data.pop("version")
         action = services.action_update(action=action, actor=request.user, version=version, **data)

@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import positive_data_acceptance
 
 from accounts.services import api_token_issue
+from tests.authorization.matrix import World
+from tests.authorization.matrix_investigations import investigation
 from tests.incidents.conftest import report
 from tests.lexmaria.conftest import opened, serious_incident
-from tests.matrix import World
-from tests.matrix_investigations import investigation
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ Every POST, PUT, PATCH and DELETE row of the authorization matrix is sent again 
 user who may do it, from a client that enforces CSRF checks as a browser session does, without
 the token. Each must be refused with 403 before the view runs: the readable CSRF page for
 HTML, a JSON error for the API (DRF's session authentication). The matrix rows cover every URL
-pattern and every API operation (tests/test_authorization_matrix.py), so a new form or endpoint
-is in this sweep as soon as it has its matrix row.
+pattern and every API operation (tests/authorization/), so a new form or endpoint is in this
+sweep as soon as it has its matrix row.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client, override_settings
 
-from tests.matrix import ACTORS, Redirect, Row, World
-from tests.test_authorization_matrix import MATRIX, _send, _urls
+from tests.authorization.matrix import ACTORS, Redirect, Row, World
+from tests.authorization.test_authorization_matrix import MATRIX, _requests, _send
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +49,8 @@ def test_an_unsafe_request_without_the_csrf_token_is_refused(row: Row, tree, cas
     client = Client(enforce_csrf_checks=True)
     client.force_login(getattr(cast, actor))
     with override_settings(**row.settings):
-        for url in _urls(row, world):
-            response = _send(client, row, url)
+        for url, data in _requests(row, world):
+            response = _send(client, row, url, data)
 
             assert response.status_code == 403, f"{actor} {row.method} {url}: {response.status_code}"
             if row.route.startswith("api:"):

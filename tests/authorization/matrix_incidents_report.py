@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.matrix import LOGIN, Row, World, signed_in
+from tests.authorization.matrix import LOGIN, Row, World, signed_in
 
 # Uploads made by the rows land here, not in the development media folder.
 MEDIA = {"MEDIA_ROOT": str(Path(tempfile.gettempdir()) / "psweb-matrix-media")}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from lexmaria.models import LexMariaCase
+from tests.authorization.matrix import LOGIN, Row, World, signed_in
 from tests.lexmaria.conftest import (
     add_action,
     closed_not_reported,
@@ -22,7 +23,6 @@ from tests.lexmaria.conftest import (
     serious_incident,
     supplement_requested,
 )
-from tests.matrix import LOGIN, Row, World, signed_in
 
 # fmt: off
 # Columns:  anon   rep  hnd  mgr  hndO mgrO chf  so   ind  view adm  mas  munH out
@@ -113,6 +113,10 @@ ROWS: list[Row] = [
     Row(_page("ivo-decision"), "POST", PREPARE, kwargs=was_reported,
         data={"version": 1, "kind": "closed_without_criticism", "decided_on": TODAY}),
     Row(_page("close"), "POST", PREPARE, kwargs=decided_by_ivo, data={"version": 1}),
+    Row(_page("action-add"), "POST", PREPARE, kwargs=assessment,
+        data={"version": 1, "description": "Utbilda klinikens sjuksköterskor.", "responsible": "manager",
+              "due_date": "2099-06-30", "effect_class": ""},
+        label="an action of the case itself, in the action register"),
     Row(_page("follow-up"), "POST", PREPARE, kwargs=with_promise,
         data={"version": 1, "carried_out": "yes", "effect_class": "", "evidence": "Granskning"}),
 ]

@@ -1,6 +1,7 @@
-"""Building blocks of the authorization matrix (tests/test_authorization_matrix.py).
+"""Building blocks of the authorization matrix (test_authorization_matrix.py, beside it).
 
-Each app keeps its rows in its own module (tests/matrix_<app>.py) built from these pieces.
+Each app keeps its rows in its own module (tests/authorization/matrix_<app>.py) built from
+these pieces.
 """
 
 from __future__ import annotations

@@ -16,9 +16,9 @@ from django.utils import timezone
 from accounts.roles import Role
 from incidents import services
 from incidents.models import Category, Cause, CauseArea, Incident, Status
+from tests.authorization.matrix import LOGIN, Row, World, missing, signed_in
 from tests.factories import MembershipFactory, UserFactory
 from tests.incidents.conftest import report
-from tests.matrix import LOGIN, Row, World, missing, signed_in
 
 CATEGORY = "lakemedel-administrering"  # seeded by incidents/migrations/0002_taxonomies.py
 CAUSE_AREA = "kommunikation"

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from indicators import services
 from indicators.models import IndicatorDefinition
-from tests.matrix import LOGIN, Row, World, signed_in
+from tests.authorization.matrix import LOGIN, Row, World, signed_in
 
 # fmt: off
 # Columns:     anon rep  hnd  mgr  hndO mgrO chf  so   ind  view adm  mas  munH out

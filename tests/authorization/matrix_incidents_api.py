@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.models import CaseType, Category, CauseArea, EventClass, ReportedKind
+from tests.authorization.matrix import Row, World, signed_in
 from tests.incidents.conftest import report
-from tests.matrix import Row, World, signed_in
 
 UNKNOWN = 999_999_999
 FRESH = 3  # the version of a freshly submitted report

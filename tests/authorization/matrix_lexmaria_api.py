@@ -1,6 +1,6 @@
 """Authorization-matrix rows: `/api/v1/lexmaria/`.
 
-The same givens as the pages (tests/matrix_lexmaria_pages.py): a fresh case per actor about a
+The same givens as the pages (matrix_lexmaria_pages.py): a fresh case per actor about a
 serious incident in Avdelning 5 (Medicinkliniken), at version 1. Who sees it (else 404): the
 manager of Medicinkliniken, the region's chief physician and patient-safety officer. Who
 prepares (else 403): the chief physician and the patient-safety officer. Who decides: the
@@ -10,8 +10,8 @@ the case's scope 404.
 
 from __future__ import annotations
 
-from tests.matrix import Row, World, signed_in
-from tests.matrix_lexmaria_pages import (
+from tests.authorization.matrix import Row, World, signed_in
+from tests.authorization.matrix_lexmaria_pages import (
     TODAY,
     asked_for_supplement,
     assessment,
@@ -30,6 +30,7 @@ SEE =      (401, 404, 404, 200, 404, 404, 200, 200, 404, 404, 404, 404, 404, 404
 PREPARE =  (401, 404, 404, 403, 404, 404, 200, 200, 404, 404, 404, 404, 404, 404)
 PREPARE_400 = (401, 404, 404, 403, 404, 404, 400, 400, 404, 404, 404, 404, 404, 404)
 DECIDE =   (401, 404, 404, 403, 404, 404, 200, 403, 404, 404, 404, 404, 404, 404)
+PREPARE_201 = (401, 404, 404, 403, 404, 404, 201, 201, 404, 404, 404, 404, 404, 404)
 READERS = signed_in(403, anonymous=401, manager=200, manager_orto=200, chief_physician=200, safety_officer=200,
                     mas=200)
 # fmt: on
@@ -38,6 +39,12 @@ READERS = signed_in(403, anonymous=401, manager=200, manager_orto=200, chief_phy
 def with_promise_api(w: World) -> dict:
     kwargs = with_promise(w)
     return {"pk": kwargs["pk"], "promised_pk": kwargs["item"]}
+
+
+def assessment_with_action_data(w: World) -> dict:
+    data = {"description": "Utbilda klinikens sjuksköterskor.", "responsible": w.cast.manager.pk,
+            "due_date": "2099-06-30"}
+    return {**assessment(w), "_data": data}
 
 
 def _op(name: str) -> str:
@@ -72,6 +79,8 @@ ROWS: list[Row] = [
     Row(_op("ivo-decision"), "POST", PREPARE, kwargs=was_reported,
         data={"version": 1, "kind": "closed_without_criticism", "decided_on": TODAY}),
     Row(_op("close"), "POST", PREPARE, kwargs=decided_by_ivo, data={"version": 1}),
+    Row(_op("actions"), "POST", PREPARE_201, kwargs=assessment_with_action_data,
+        label="an action of the case itself, in the action register"),
     Row(_op("follow-up"), "POST", PREPARE, kwargs=with_promise_api,
         data={"version": 1, "carried_out": True, "evidence": "Granskning"}),
 ]

@@ -21,8 +21,8 @@ from django.utils import timezone
 from incidents.models import CauseArea
 from investigations import services
 from investigations.models import CareInjury, Investigation, Method
+from tests.authorization.matrix import LOGIN, Row, World, signed_in
 from tests.incidents.conftest import report
-from tests.matrix import LOGIN, Row, World, signed_in
 
 CAUSE_AREA = "kommunikation"
 FUTURE = "2099-12-31"
@@ -267,4 +267,26 @@ API_ROWS: list[Row] = [
 ]
 # fmt: on
 
-ROWS: list[Row] = PAGE_ROWS + API_ROWS
+def requested(w: World) -> dict:
+    """An incident of Avdelning 5 whose handler asked for an investigation (the form's fields
+    carry the incident's id)."""
+    from incidents import services as incident_services
+
+    incident = incident_services.incident_take(incident=_incident(w), actor=w.cast.handler)
+    incident = incident_services.incident_request_investigation(incident=incident, actor=w.cast.handler, reason="x")
+    data = {f"request-{incident.pk}-reason": "Utreds redan.", f"request-{incident.pk}-version": incident.version}
+    return {"pk": incident.pk, "_data": data}
+
+
+# fmt: off
+# Declining a request: those who may open an investigation of the incident; those who see the
+# incident (its reporter, handler, the safety team) but may not decide get 403.
+DECLINE = (LOGIN, 403, 403, 302, 404, 404, 302, 403, 404, 404, 404, 404, 404, 404)
+REQUEST_ROWS: list[Row] = [
+    Row("investigations:request-decline", "POST", DECLINE, kwargs=requested,
+        label="a request for an investigation, declined with a reason"),
+    Row("investigations:request-decline", "GET", signed_in(405, anonymous=LOGIN), kwargs=requested),
+]
+# fmt: on
+
+ROWS: list[Row] = PAGE_ROWS + API_ROWS + REQUEST_ROWS

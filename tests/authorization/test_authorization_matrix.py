@@ -28,8 +28,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from accounts.models import Membership
 from outbox.models import Notification
-from tests.conftest import Cast
-from tests.matrix import (
+from tests.authorization.matrix import (
     ACTORS,
     ADMIN_LOGIN,
     LOGIN,
@@ -43,11 +42,13 @@ from tests.matrix import (
     signed_in,
     unit,
 )
-from tests.matrix_incidents import ROWS as INCIDENT_ROWS
-from tests.matrix_indicators import ROWS as INDICATOR_ROWS
-from tests.matrix_investigations import ROWS as INVESTIGATION_ROWS
-from tests.matrix_lexmaria_api import ROWS as LEXMARIA_API_ROWS
-from tests.matrix_lexmaria_pages import ROWS as LEXMARIA_PAGE_ROWS
+from tests.authorization.matrix_actions import ROWS as ACTION_ROWS
+from tests.authorization.matrix_incidents import ROWS as INCIDENT_ROWS
+from tests.authorization.matrix_indicators import ROWS as INDICATOR_ROWS
+from tests.authorization.matrix_investigations import ROWS as INVESTIGATION_ROWS
+from tests.authorization.matrix_lexmaria_api import ROWS as LEXMARIA_API_ROWS
+from tests.authorization.matrix_lexmaria_pages import ROWS as LEXMARIA_PAGE_ROWS
+from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +132,7 @@ MATRIX: list[Row] = [
         label="index, every model's changelist and add page"),
 ]
 # fmt: on
-MATRIX += INCIDENT_ROWS + INVESTIGATION_ROWS + LEXMARIA_PAGE_ROWS + LEXMARIA_API_ROWS + INDICATOR_ROWS
+MATRIX += INCIDENT_ROWS + INVESTIGATION_ROWS + LEXMARIA_PAGE_ROWS + LEXMARIA_API_ROWS + INDICATOR_ROWS + ACTION_ROWS
 
 
 # --- enumeration -------------------------------------------------------------------------
@@ -181,7 +182,7 @@ def test_every_url_pattern_has_a_matrix_entry():
     missing_rows = sorted({f"{name}  ({route})" for name, route in url_pattern_names() if not _covered(name)})
 
     assert not missing_rows, (
-        "These URL patterns have no row in tests/test_authorization_matrix.py MATRIX. Add one per "
+        "These URL patterns have no row in tests/authorization/ (MATRIX). Add one per "
         "method the view accepts, with the expected status for every actor:\n  " + "\n  ".join(missing_rows)
     )
 
@@ -225,16 +226,19 @@ def _admin_urls(world: World) -> list[str]:
     return urls
 
 
-def _urls(row: Row, world: World) -> list[str]:
+def _requests(row: Row, world: World) -> list[tuple[str, dict]]:
+    """(URL, body) of each request the row sends; `kwargs` runs once, making fresh objects."""
     if row.route == "admin:*":
-        return _admin_urls(world)
+        return [(url, row.data) for url in _admin_urls(world)]
     if row.route.startswith("/"):
-        return [row.route]
-    kwargs = row.kwargs(world) if row.kwargs else None
-    # A row whose query string names a fresh object returns it as "_query" with its kwargs.
-    query = kwargs.pop("_query", row.query) if kwargs else row.query
+        return [(row.route, row.data)]
+    kwargs = row.kwargs(world) if row.kwargs else {}
+    # A row whose query string or body names a fresh object returns it as "_query" or "_data"
+    # with its kwargs (a form whose field names carry the object's id, for instance).
+    query = kwargs.pop("_query", row.query)
+    data = kwargs.pop("_data", row.data)
     url = reverse(row.route, kwargs=kwargs or None)
-    return [f"{url}?{query}" if query else url]
+    return [(f"{url}?{query}" if query else url, data)]
 
 
 def _matches(response, expected: Expected) -> bool:
@@ -244,13 +248,13 @@ def _matches(response, expected: Expected) -> bool:
     return response.status_code == expected
 
 
-def _send(client: Client, row: Row, url: str):
+def _send(client: Client, row: Row, url: str, data: dict):
     send = getattr(client, row.method.lower())
     if row.method in {"GET", "DELETE", "HEAD", "OPTIONS"}:
         return send(url)
     if row.route.startswith("api:"):
-        return send(url, row.data, content_type="application/json")
-    return send(url, row.data)
+        return send(url, data, content_type="application/json")
+    return send(url, data)
 
 
 @pytest.mark.parametrize("row", MATRIX, ids=lambda row: row.id)
@@ -260,8 +264,8 @@ def test_matrix(row: Row, tree, cast):
     with override_settings(**row.settings):
         for actor, expected in zip(ACTORS, row.expected, strict=True):
             client = _client_for(actor, world)
-            for url in _urls(row, world):
-                response = _send(client, row, url)
+            for url, data in _requests(row, world):
+                response = _send(client, row, url, data)
                 if not _matches(response, expected):
                     got = response.status_code
                     if got in (301, 302):
