@@ -80,7 +80,14 @@ def test_the_reporters_menu(login, cast):
 def test_the_administrators_menu_ends_with_the_administration(login, cast):
     response = login(cast.admin).get(reverse("home"))
 
-    assert _labels(response) == ["Start", "My reports", "My actions", "Roles and units", "Notifications", "Administration"]
+    assert _labels(response) == [
+        "Start",
+        "My reports",
+        "My actions",
+        "Roles and units",
+        "Notifications",
+        "Administration",
+    ]
     assert response.context["nav"]["admin"] is True
 
 

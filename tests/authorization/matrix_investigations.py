@@ -267,6 +267,7 @@ API_ROWS: list[Row] = [
 ]
 # fmt: on
 
+
 def requested(w: World) -> dict:
     """An incident of Avdelning 5 whose handler asked for an investigation (the form's fields
     carry the incident's id)."""

@@ -42,8 +42,11 @@ def with_promise_api(w: World) -> dict:
 
 
 def assessment_with_action_data(w: World) -> dict:
-    data = {"description": "Utbilda klinikens sjuksköterskor.", "responsible": w.cast.manager.pk,
-            "due_date": "2099-06-30"}
+    data = {
+        "description": "Utbilda klinikens sjuksköterskor.",
+        "responsible": w.cast.manager.pk,
+        "due_date": "2099-06-30",
+    }
     return {**assessment(w), "_data": data}
 
 
