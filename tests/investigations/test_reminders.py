@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
-from actions.services import action_progress
-from incidents import services as incident_services
+from actions.services import action_progress, action_update
 from investigations import services
 from investigations.models import Investigation, Outcome
 from investigations.reminders import follow_up_reminders_send
@@ -130,9 +129,9 @@ def test_nothing_is_sent_once_every_action_is_evaluated(analyst, reported):
 
 
 def test_the_owner_of_a_cancelled_action_is_not_asked_about_it(cast, analyst, reported):
-    # given the handler's action was cancelled on the incident
+    # given the analysis leader cancelled the handler's action (the investigation's own)
     handlers = reported.actions.get(action__responsible=cast.handler).action
-    incident_services.action_update(action=handlers, actor=cast.handler, state=Action.State.CANCELLED)
+    action_update(action=handlers, actor=analyst, state=Action.State.CANCELLED)
 
     # when
     sent = follow_up_reminders_send(today=reported.follow_up_on)
