@@ -22,7 +22,7 @@ from investigations.models import (
     TeamMember,
     TimelineEntry,
 )
-from psweb.api import ModelSerializer, PersonNameField
+from psweb.api import ModelSerializer, PersonNameField, RefuseUnknownFields
 
 
 class TeamMemberSerializer(ModelSerializer):
@@ -83,6 +83,23 @@ class InvestigationActionSerializer(ModelSerializer):
             "evaluated_at",
         ]
         read_only_fields = fields
+
+
+class RequestedInvestigationSerializer(serializers.Serializer):
+    """An incident whose handler asked for an investigation that nobody has answered yet."""
+
+    incident = serializers.IntegerField(source="pk", help_text="The incident's id.")
+    reference = serializers.CharField(help_text="The incident's reference.")
+    responsible_unit = serializers.IntegerField(source="responsible_unit_id", allow_null=True)
+    responsible_unit_name = serializers.CharField(source="responsible_unit.name", allow_null=True, default=None)
+    requested_at = serializers.DateTimeField(source="investigation_requested_at")
+
+
+class DeclineRequestSerializer(RefuseUnknownFields, serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the incident is not investigated.")
+    version = serializers.IntegerField(
+        min_value=1, required=False, help_text="The incident's version you saw; stale gives 409."
+    )
 
 
 class InvestigationSerializer(ModelSerializer):

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from incidents.models import Incident
-from investigations import services
+from investigations import permissions, selectors, services
 from investigations.api import serializers as s
 from investigations.models import CourseEvent, Investigation, InvestigationAction, InvestigationCause, TeamMember
 from investigations.operations import OPERATIONS
@@ -30,6 +30,8 @@ ERRORS = case_errors("investigation")
 READ_ERRORS = {404: ERRORS[404]}
 
 TAGS = ["investigations"]
+# The waiting requests a decider is given at most (the oldest first; the page shows as many).
+REQUESTS_LISTED = 500
 
 
 class InvestigationPagination(CursorPagination):
@@ -77,6 +79,46 @@ class InvestigationViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.Retrie
 
     def get_serializer_class(self):
         return s.InvestigationDetailSerializer if self.action == "retrieve" else s.InvestigationSerializer
+
+    # --- requests for an investigation --------------------------------------------------------
+
+    @extend_schema(
+        summary="Requested investigations waiting for your decision",
+        description=(
+            "Incidents whose handler asked for an investigation, in the units where you decide investigations "
+            "(managers, the chief physician), oldest request first. Answer by opening an investigation "
+            "(`POST /api/v1/investigations/`) or by declining."
+        ),
+        responses={200: s.RequestedInvestigationSerializer(many=True)},
+        tags=TAGS,
+    )
+    @action(detail=False, methods=["get"], url_path="requests", url_name="requests", **SUBLIST)
+    def requests(self, request):
+        waiting = selectors.requested_investigations(user=request.user)[:REQUESTS_LISTED]
+        return Response(s.RequestedInvestigationSerializer(waiting, many=True).data)
+
+    @extend_schema(
+        summary="Decline a request for an investigation",
+        description="With the reason; the requester is told and the incident's timeline shows it.",
+        parameters=[pk_param("incident_pk", "incident")],
+        request=s.DeclineRequestSerializer,
+        responses={204: None, **ERRORS},
+        tags=TAGS,
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path=r"requests/(?P<incident_pk>[0-9]+)/decline",
+        url_name="request-decline",
+    )
+    def request_decline(self, request, incident_pk=None):
+        incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=incident_pk)
+        decision = permissions.can_open(request.user, incident)
+        if not decision:
+            raise PermissionDenied(decision.reason)
+        data = self._valid(s.DeclineRequestSerializer)
+        services.investigation_request_decline(incident=incident, actor=request.user, **data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     # --- helpers -------------------------------------------------------------------------------
 

@@ -279,6 +279,11 @@ def requested(w: World) -> dict:
     return {"pk": incident.pk, "_data": data}
 
 
+def requested_api(w: World) -> dict:
+    kwargs = requested(w)
+    return {"incident_pk": kwargs["pk"], "_data": {"reason": "Utreds redan."}}
+
+
 # fmt: off
 # Declining a request: those who may open an investigation of the incident; those who see the
 # incident (its reporter, handler, the safety team) but may not decide get 403.
@@ -287,6 +292,12 @@ REQUEST_ROWS: list[Row] = [
     Row("investigations:request-decline", "POST", DECLINE, kwargs=requested,
         label="a request for an investigation, declined with a reason"),
     Row("investigations:request-decline", "GET", signed_in(405, anonymous=LOGIN), kwargs=requested),
+    Row("api:investigation-requests", "GET", signed_in(200, anonymous=401),
+        label="narrowed to the requests each actor may decide"),
+    Row("api:investigation-requests", "POST", signed_in(405, anonymous=401)),
+    Row("api:investigation-request-decline", "POST",
+        (401, 403, 403, 204, 404, 404, 204, 403, 404, 404, 404, 404, 404, 404), kwargs=requested_api),
+    Row("api:investigation-request-decline", "GET", signed_in(405, anonymous=401), kwargs=requested_api),
 ]
 # fmt: on
 

@@ -118,3 +118,30 @@ def test_opening_an_investigation_answers_the_request(cast, tree):
     assert incident.investigation_requested_at is None
     [(user, subject)] = Notification.objects.values_list("user__username", "subject")
     assert user == cast.handler.username and investigation.reference in subject
+
+
+def test_the_api_lists_and_declines_requests(api, cast, tree):
+    # given a request in Medicinkliniken
+    incident = _requested(cast, tree)
+
+    # when the manager lists the waiting requests and declines this one
+    listed = api(cast.manager).get("/api/v1/investigations/requests/")
+    handler = api(cast.handler).post(
+        f"/api/v1/investigations/requests/{incident.pk}/decline/", {"reason": "Nej"}, format="json"
+    )
+    declined = api(cast.manager).post(
+        f"/api/v1/investigations/requests/{incident.pk}/decline/",
+        {"reason": "Utreds redan i UT-2026-000001.", "version": incident.version},
+        format="json",
+    )
+    again = api(cast.manager).post(
+        f"/api/v1/investigations/requests/{incident.pk}/decline/", {"reason": "Igen"}, format="json"
+    )
+
+    # then
+    assert [(row["incident"], row["reference"]) for row in listed.json()] == [(incident.pk, incident.reference)]
+    assert handler.status_code == 403
+    assert declined.status_code == 204
+    assert again.status_code == 409
+    assert api(cast.manager).get("/api/v1/investigations/requests/").json() == []
+    assert api(cast.manager_orto).get("/api/v1/investigations/requests/").json() == []
