@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import CLOSED, OPEN_STATES, Action
-from actions.sources import SOURCES, related, source_of
+from actions.sources import related, source_of, sources_visible_q
 
 # How many done actions "Mina åtgärder" shows below the open ones.
 RECENTLY_DONE = 20
@@ -57,7 +57,7 @@ def rows(actions, *, user) -> list[ActionRow]:
     sees_source = (
         set(
             Action.objects.filter(pk__in=[a.pk for a in actions])
-            .filter(_sources_visible_q(user))
+            .filter(sources_visible_q(user))
             .values_list("pk", flat=True)
         )
         if actions
@@ -78,10 +78,3 @@ def rows(actions, *, user) -> list[ActionRow]:
             )
         )
     return result
-
-
-def _sources_visible_q(user) -> Q:
-    condition = Q(pk__in=[])
-    for kind in SOURCES.values():
-        condition |= kind.visible_q(user)
-    return condition

@@ -58,12 +58,17 @@ def source_of(action) -> ActionSource:
     return SOURCES[action.source_field]
 
 
-def visible_q(user) -> Q:
-    """Q over Action: whoever may see the source, and always the responsible person."""
-    condition = Q(responsible=user)
+def sources_visible_q(user) -> Q:
+    """Q over Action: the actions whose source `user` may see as a case."""
+    condition = Q(pk__in=[])
     for source in SOURCES.values():
         condition |= source.visible_q(user)
     return condition
+
+
+def visible_q(user) -> Q:
+    """Q over Action: whoever may see the source, and always the responsible person."""
+    return Q(responsible=user) | sources_visible_q(user)
 
 
 def unit_q(unit_ids) -> Q:
