@@ -115,6 +115,9 @@ class Action(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The handler's choice: the reporter of the source incident sees this action ("Detta görs
+    # nu") on her report and is told when it is decided (issue 13, item 7).
+    shown_to_reporter = models.BooleanField(_("show to the reporter"), default=False, db_default=False)
     done_at = models.DateTimeField(null=True, blank=True)
 
     objects = ActionQuerySet.as_manager()

@@ -312,6 +312,8 @@ class Incident(models.Model):
     reported_at = models.DateTimeField(_("reported"), null=True, blank=True)
     late_report = models.BooleanField(_("reported late"), default=False)
     description = models.TextField(_("what happened"), blank=True)
+    # A short title the handler may set; lists show it, or else the beginning of the description.
+    title = models.CharField(_("short title"), max_length=120, blank=True, db_default="")
     immediate_actions = models.TextField(_("immediate actions taken"), blank=True)
     suggested_improvement = models.TextField(_("suggested improvement"), blank=True)
     case_type = models.CharField(_("case type"), max_length=20, choices=CaseType.choices, blank=True)
@@ -448,13 +450,16 @@ class TimelineEntry(TimelineEntryBase):
         CAUSE_REMOVED = "cause_removed", _("Cause removed")
         ACTION_ADDED = "action_added", _("Action added")
         ACTION_CHANGED = "action_changed", _("Action changed")
-        FORWARDED = "forwarded", _("Forwarded")
+        FORWARDED = "forwarded", _("Handed over")
+        ANSWER_ASKED = "answer_asked", _("Answer asked of another unit")
         FORWARD_ANSWERED = "forward_answered", _("Forward answered")
         INVESTIGATION_REQUESTED = "investigation_requested", _("Investigation requested")
         INVESTIGATION_REQUEST_DECLINED = "investigation_request_declined", _("Investigation request declined")
         LEX_MARIA_REQUESTED = "lex_maria_requested", _("Lex Maria assessment requested")
         PATIENT_INFORMED = "patient_informed", _("Informing the patient recorded")
         FEEDBACK = "feedback", _("Feedback to the reporter")
+        REPORTER_UPDATED = "reporter_updated", _("The reporter told what is being done")
+        TITLE_SET = "title_set", _("Short title set")
         COMMENTED = "commented", _("Comment")
         ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
         EDITED = "edited", _("Edited")
@@ -490,14 +495,26 @@ class Cause(models.Model):
 
 @pghistory.track()
 class Forward(models.Model):
-    """Responsibility moved to another unit (maybe another care provider), with a question
-    that the receiving side answers; both sides see the answer."""
+    """The case sent to another unit (maybe of another care provider), in one of two ways:
+
+    - *hand over* (``Kind.HAND_OVER``): responsibility moves; the case arrives there as
+      submitted and unassigned, the sending unit keeps seeing it;
+    - *ask for an answer* (``Kind.ASK``): the sending unit keeps the case and its handler and
+      asks the other unit a question by a date (a samverkansavvikelse, DOMAIN.md).
+
+    Either way the receiving side may answer; both sides see the answer and which of the two
+    they got. An answer has an answerer and a time (``forward_answer_complete``)."""
+
+    class Kind(models.TextChoices):
+        HAND_OVER = "hand_over", _("Hand the case over")
+        ASK = "ask", _("Ask for an answer, keep the case")
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="forwards")
     from_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("from"))
     to_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("to"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.HAND_OVER)
     message = models.TextField(_("message"))
-    answer_due = models.DateField(_("answer due"))
+    answer_due = models.DateField(_("answer due"), null=True, blank=True)
     forwarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     forwarded_at = models.DateTimeField(default=timezone.now)
     answer = models.TextField(_("answer"), blank=True)
@@ -510,6 +527,17 @@ class Forward(models.Model):
         ordering = ["forwarded_at", "id"]
         verbose_name = _("forward")
         verbose_name_plural = _("forwards")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["hand_over", "ask"]), name="forward_kind_known"),
+            # Asking for an answer without a date to answer by is not asking.
+            models.CheckConstraint(condition=~Q(kind="ask") | Q(answer_due__isnull=False), name="forward_ask_has_due"),
+            # An answer is someone's, at some time; no answer has neither.
+            models.CheckConstraint(
+                condition=(Q(answer="") & Q(answered_by__isnull=True) & Q(answered_at__isnull=True))
+                | (~Q(answer="") & Q(answered_by__isnull=False) & Q(answered_at__isnull=False)),
+                name="forward_answer_complete",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_unit} → {self.to_unit}"
