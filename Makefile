@@ -25,10 +25,14 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 ## make run: the app with demo data on the embedded PostgreSQL, at http://127.0.0.1:8000
+## (make run PORT=8080 HOST=0.0.0.0 serves elsewhere; links in e-mails follow, or PSWEB_BASE_URL)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+RUN_ENV = DEBUG=true PSWEB_BASE_URL=$${PSWEB_BASE_URL:-http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)}
 run: install
-	DEBUG=true $(PY) manage.py migrate --no-input
-	DEBUG=true $(PY) manage.py seed_demo
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(PY) manage.py migrate --no-input
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(if $(filter 0.0.0.0,$(HOST)),ALLOWED_HOSTS=$${ALLOWED_HOSTS:-*}) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: the whole suite (unit, API, authorization matrix, browser) on an embedded PostgreSQL
 test: install-dev

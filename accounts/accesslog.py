@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import personnummer
@@ -44,7 +44,9 @@ class AccessLogFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     action = forms.ChoiceField(
-        label=_("Action"), required=False, choices=[("", _("All actions")), *AccessLog.Action.choices]
+        label=pgettext_lazy("access log", "Action"),
+        required=False,
+        choices=[("", pgettext_lazy("access log", "All actions")), *AccessLog.Action.choices],
     )
 
     def clean_username(self) -> str:
@@ -144,7 +146,7 @@ CSV_COLUMNS = [
     ("at", _("Time")),
     ("user_name", _("Name")),
     ("username", _("User name")),
-    ("action", _("Action")),
+    ("action", pgettext_lazy("access log", "Action")),
     ("object", _("Object")),
     ("unit", _("Unit")),
     ("patient", _("Patient identifier")),

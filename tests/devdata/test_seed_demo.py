@@ -207,3 +207,21 @@ def test_the_readme_lists_every_demo_user_with_role_unit_and_password():
         assert f"`{spec.password}`" in row
         assert spec.role in row
         assert spec.unit[-1] in row
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_prints_its_table_and_not_the_demo_e_mails(debug_on, capsys):
+    """`make run` shows the user table; the demo e-mails the services write are counted, not
+    printed, even with the console e-mail backend of a development machine."""
+    debug_on.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+    # when
+    out = seed(incidents=40)
+
+    # then
+    printed = capsys.readouterr().out
+    assert "Subject:" not in printed and "Subject:" not in out
+    sent = int(out.split("; ")[1].split(" ")[0])
+    assert sent > 0
+    assert OutboxMessage.objects.filter(sent_at__isnull=False).count() >= sent
+    assert out.rstrip().endswith("with one of the users above.")

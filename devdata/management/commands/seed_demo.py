@@ -12,10 +12,14 @@ second `make run` stays fast.
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core import mail
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test import override_settings
 
 from accounts import services
 from accounts.models import Membership, OrgUnit, OrgUnitKind, User
@@ -57,24 +61,55 @@ class Command(BaseCommand):
                 "and must never exist on a production system. Run it with DEBUG=true on a development machine, "
                 "or pass --force if this really is a throwaway test system."
             )
-        with transaction.atomic():
-            units, units_created = self._seed_units()
-            users_created, memberships_created = self._seed_users(units, reset_passwords=reset_passwords)
-            incidents_created = investigations_created = cases_created = actions_created = 0
-            measurements_created = seed_measurements()
-            if incidents > 0:
-                incidents_created = seed_incidents(count=incidents)
-                investigations_created = seed_investigations()
-                cases_created = seed_lex_maria()
-                actions_created = seed_actions()
+        # The services notify as they would in use; the ~400 demo e-mails go to a mailbox in
+        # memory (and are counted) instead of flooding the terminal before the user table.
+        before = len(getattr(mail, "outbox", []))
+        quiet = [logging.getLogger(name) for name in ("celery.app.trace", "kombu.connection")]
+        levels = [logger.level for logger in quiet]
+        try:
+            for logger in quiet:  # one "Task outbox.deliver succeeded" line per demo e-mail otherwise
+                logger.setLevel(logging.ERROR)
+            with (
+                override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+                transaction.atomic(),
+            ):
+                created = self._seed(incidents, reset_passwords)
+        finally:
+            for logger, level in zip(quiet, levels, strict=True):
+                logger.setLevel(level)
+        mails = len(getattr(mail, "outbox", [])) - before
+        units, units_created, users_created, memberships_created, *counts = created
+        incidents_created, investigations_created, cases_created, actions_created, measurements_created = counts
         self.stdout.write(
             f"Demo data: {len(units)} units ({units_created} new), {len(demo.USERS)} users ({users_created} new), "
             f"{memberships_created} new memberships, {incidents_created} new incidents, "
             f"{investigations_created} new investigations, {cases_created} new Lex Maria cases, "
             f"{actions_created} new actions in the register, "
-            f"{measurements_created} new measurements."
+            f"{measurements_created} new measurements; {mails} demo e-mails delivered to memory, not shown."
         )
         self._print_table()
+
+    def _seed(self, incidents: int, reset_passwords: bool) -> tuple:
+        units, units_created = self._seed_units()
+        users_created, memberships_created = self._seed_users(units, reset_passwords=reset_passwords)
+        incidents_created = investigations_created = cases_created = actions_created = 0
+        measurements_created = seed_measurements()
+        if incidents > 0:
+            incidents_created = seed_incidents(count=incidents)
+            investigations_created = seed_investigations()
+            cases_created = seed_lex_maria()
+            actions_created = seed_actions()
+        return (
+            units,
+            units_created,
+            users_created,
+            memberships_created,
+            incidents_created,
+            investigations_created,
+            cases_created,
+            actions_created,
+            measurements_created,
+        )
 
     def _seed_units(self) -> tuple[dict[tuple[str, ...], OrgUnit], int]:
         kinds = {kind.code: kind for kind in OrgUnitKind.objects.all()}
