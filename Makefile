@@ -6,7 +6,7 @@ PY := $(BIN)/python
 export PYTHONDONTWRITEBYTECODE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: audit bench-guard install install-dev run serve test test-unit test-e2e test-integration lint format migrations-check messages ci clean-db
+.PHONY: audit bench-guard lighthouse install install-dev run serve test test-unit test-e2e test-integration lint format migrations-check messages ci clean-db
 
 $(BIN)/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "psweb needs Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -72,6 +72,11 @@ bench-guard: install
 	$(PY) bench/scale.py --incidents 100000 --measurements 20000 --import-rows 20000 --repeat 5 \
 		--duration 15 --database-url $${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/psweb_bench_guard} \
 		--check --limit-factor 3
+
+## make lighthouse: Lighthouse 12 on the report form (phone) and the work queue (desktop), DEBUG off, demo data
+## on a throwaway database of the PostgreSQL server at LIGHTHOUSE_DATABASE_URL (needs `npm ci` and Chromium)
+lighthouse: install
+	$(PY) tests/lighthouse/run.py --database-url $${LIGHTHOUSE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 
 ## make clean-db: throw away the development database (demo data is recreated by make run)
 clean-db:

@@ -16,7 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import OrgUnit
 from actions.models import SOURCE_FIELDS, Action, EffectClass
-from actions.sources import SOURCES, unit_q
+from actions.sources import SOURCES, hidden_responsible_q, unit_q
 from psweb.filters import HandlerField, StrictBooleanFilter
 
 
@@ -105,4 +105,7 @@ class ActionFilterSet(django_filters.FilterSet):
         if value == "me":
             user = getattr(self.request, "user", None)
             return queryset.filter(responsible_id=getattr(user, "pk", None))
-        return queryset.filter(responsible_id=value)
+        # Not the actions where the person is hidden as "the reporter": the filter would name them.
+        user = getattr(self.request, "user", None)
+        queryset = queryset.filter(responsible_id=value)
+        return queryset.exclude(hidden_responsible_q(user)) if getattr(user, "is_authenticated", False) else queryset

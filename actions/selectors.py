@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import CLOSED, OPEN_STATES, Action
-from actions.sources import related, source_of, sources_visible_q
+from actions.sources import person_name_as_seen, related, source_of, sources_visible_q
 
 # How many done actions "Mina åtgärder" shows below the open ones.
 RECENTLY_DONE = 20
@@ -49,6 +49,7 @@ class ActionRow:
     reference: str
     source_url: str | None  # None: the user may not open the source
     overdue: bool
+    responsible_name: str = ""  # as the user may know them ("the reporter", sources.hides)
 
 
 def rows(actions, *, user) -> list[ActionRow]:
@@ -75,6 +76,7 @@ def rows(actions, *, user) -> list[ActionRow]:
                 reference=kind.reference(source),
                 source_url=reverse(kind.url_name, kwargs={"pk": source.pk}) if action.pk in sees_source else None,
                 overdue=action.is_overdue(today),
+                responsible_name=person_name_as_seen(user, action, action.responsible),
             )
         )
     return result

@@ -42,7 +42,16 @@ from psweb.cases import (
 # What the responsible person may change without managing the source, and to which states.
 PROGRESS_FIELDS = ("state", "progress_note")
 PROGRESS_STATES = (Action.State.IN_PROGRESS, Action.State.DONE)
-FIELDS = ("description", "responsible", "due_date", "state", "effect_class", "causes", "progress_note")
+FIELDS = (
+    "description",
+    "responsible",
+    "due_date",
+    "state",
+    "effect_class",
+    "causes",
+    "progress_note",
+    "shown_to_reporter",
+)
 
 
 def clean_fields(fields: dict[str, Any], *, current: Action | None, kind, source) -> dict[str, Any]:
@@ -76,6 +85,10 @@ def clean_fields(fields: dict[str, Any], *, current: Action | None, kind, source
             if value and value not in EffectClass.values:
                 errors[name] = _("Choose an expected effect from the list.")
             cleaned[name] = value or ""
+        elif name == "shown_to_reporter":
+            cleaned[name] = bool(value)
+            if cleaned[name] and kind.reporter_shown is None:
+                errors[name] = _("Only the actions of an incident can be shown to its reporter.")
         elif name == "causes":
             ids = [getattr(c, "pk", c) for c in (value or ())]
             chosen = kind.causes_of(source, ids) if kind.causes_of else (None if ids else [])
@@ -88,7 +101,8 @@ def clean_fields(fields: dict[str, Any], *, current: Action | None, kind, source
 
 def action_create(*, source, actor, fields: dict[str, Any]) -> Action:
     """A new action of `source` (locked by the caller, who checked who may). The caller
-    writes its own timeline entry; the responsible person is notified."""
+    writes its own timeline entry (and, for an action shown to the reporter, calls its
+    source's `reporter_shown` after it); the responsible person is notified."""
     kind = _source_kind(source)
     fields = {"effect_class": "", **fields}
     cleaned = clean_fields(fields, current=None, kind=kind, source=source)
@@ -180,6 +194,8 @@ def action_update(*, action: Action, actor, version: int | None = None, **fields
     )
     if "responsible" in changed and action.responsible_id != previous_responsible:
         _notify_assigned(action, actor)
+    if "shown_to_reporter" in changed and action.shown_to_reporter:
+        kind.reporter_shown(source, action, actor)
     return action
 
 

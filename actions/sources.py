@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.functional import Promise
 
+from psweb.cases import person_name
+
 
 @dataclass(frozen=True)
 class ActionSource:
@@ -41,6 +43,21 @@ class ActionSource:
     # (source, cause ids) -> the causes, if every one is an active cause of the source, else
     # None. None here: the source has no causes an action can address.
     causes_of: Callable | None = None
+    # (source, action, actor) -> None: the action is now shown to the source's reporter
+    # (an incident's "Detta görs nu"): the source writes its timeline and tells her. None:
+    # the source's actions are never shown to a reporter, and `shown_to_reporter` is refused.
+    reporter_shown: Callable | None = None
+    # (user, source, person id) -> bool: is this person someone `user` may not know by name
+    # on this source (an incident's reporter, for those who may not see who reported)? Such a
+    # person is shown as `hidden_label`, without an id. None: the source hides no one.
+    hides_person: Callable | None = None
+    hidden_label: str | Promise = ""
+    # Relations of the source `hides_person` reads, joined by every list (so that deciding
+    # costs no query per row): the incident's unit where it happened.
+    hides_related: tuple[str, ...] = ()
+    # (user) -> Q over Action: the actions whose responsible person `hides_person` hides from
+    # `user`; a filter by responsible person leaves them out (it would tell who they are).
+    hidden_responsible_q: Callable[..., Q] | None = None
 
     def reference(self, source) -> str:
         return source.reference or ""
@@ -56,6 +73,37 @@ def register(source: ActionSource) -> None:
 
 def source_of(action) -> ActionSource:
     return SOURCES[action.source_field]
+
+
+def hides(user, action, person) -> bool:
+    """Is `person` (a user or an id) hidden from `user` on this action's source?"""
+    person_id = getattr(person, "pk", person)
+    kind = source_of(action)
+    return person_id is not None and kind.hides_person is not None and kind.hides_person(user, action.source, person_id)
+
+
+def person_id_as_seen(user, action, person) -> int | None:
+    """The person's id, or None for someone the source hides from `user`."""
+    return None if hides(user, action, person) else getattr(person, "pk", person)
+
+
+def person_name_as_seen(user, action, person) -> str:
+    """The person's name, or the source's word for someone it hides from `user` ("the
+    reporter"): the same person must not be named in one place and hidden in another."""
+    if person is None:
+        return ""
+    if hides(user, action, person):
+        return str(source_of(action).hidden_label)
+    return person_name(person)
+
+
+def hidden_responsible_q(user) -> Q:
+    """Q over Action: the actions whose responsible person is hidden from `user`."""
+    condition = Q(pk__in=[])
+    for source in SOURCES.values():
+        if source.hidden_responsible_q is not None:
+            condition |= source.hidden_responsible_q(user)
+    return condition
 
 
 def sources_visible_q(user) -> Q:
@@ -81,7 +129,15 @@ def unit_q(unit_ids) -> Q:
 
 def related() -> list[str]:
     """select_related paths that give every listed action its source and the source's unit."""
-    return [path for source in SOURCES.values() for path in (source.field, f"{source.field}__{source.unit_field}")]
+    return [
+        path
+        for source in SOURCES.values()
+        for path in (
+            source.field,
+            f"{source.field}__{source.unit_field}",
+            *(f"{source.field}__{extra}" for extra in source.hides_related),
+        )
+    ]
 
 
 def dormant_q() -> Q:

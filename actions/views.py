@@ -24,7 +24,7 @@ from actions.forms import ProgressForm
 from actions.models import Action
 from psweb import exports
 from psweb.case_pages import add_errors
-from psweb.cases import ConflictError, StaleVersionError, person_name
+from psweb.cases import ConflictError, StaleVersionError
 
 PAGE_SIZE = 50
 # The list counts its matches up to this many: a region's chief physician sees every action of
@@ -136,7 +136,7 @@ def action_list(request):
                     row.action.description,
                     row.source_label,
                     row.reference,
-                    person_name(row.action.responsible),
+                    row.responsible_name,
                     row.action.due_date,
                     row.action.get_state_display(),
                     row.action.get_effect_class_display(),

@@ -366,7 +366,7 @@ def incidents(count: int, years: float, rng: random.Random, reports: list[Report
                 "",
                 case_type,
                 kinds.get(event, ReportedKind.HAPPENED),
-                case_type == CaseType.CARE and rng.random() < 0.6,
+                case_type == CaseType.CARE and rng.random() < 0.9,  # care concerns a patient (issue 13)
                 "",
                 event,
                 category,

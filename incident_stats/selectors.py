@@ -270,6 +270,23 @@ def incident_counts(
     return out
 
 
+def by_risk_order(rows: list[dict], *, unit: OrgUnit | None) -> list[dict]:
+    """Rows grouped by `risk_level`, ordered by the level (low to very high, as the care
+    provider's risk matrix defines its levels), not by the alphabet; levels no longer in the
+    matrix after those, and "not assessed" last."""
+    if unit is not None:
+        settings_ = ProviderSettings.for_unit(unit)
+    else:
+        settings_ = ProviderSettings.objects.filter(care_provider__isnull=True).first() or ProviderSettings()
+    order = {name: rank for rank, (_lowest, name) in enumerate(settings_.risk_levels)}
+
+    def key(row: dict):
+        level = row["risk_level"]
+        return (not level, level not in order, order.get(level, 0), level)
+
+    return sorted(rows, key=key)
+
+
 def _as_set(value) -> set:
     return set(value) if isinstance(value, (list, tuple, set, frozenset)) else {value}
 

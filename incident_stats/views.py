@@ -24,6 +24,7 @@ from accounts.models import OrgUnit
 from accounts.roles import Perm
 from incident_stats import selectors
 from incidents.models import CaseType, Category, EventClass
+from indicators.charts import describe
 from indicators.periods import label
 from psweb import exports
 
@@ -57,6 +58,10 @@ def _top_category(categories: dict[int, Category], pk: int | None) -> str:
     while category.parent_id and category.parent_id in categories:
         category = categories[category.parent_id]
     return category.name
+
+
+def _described(chart: dict) -> dict:
+    return {**chart, "description": describe(chart)}
 
 
 @login_required
@@ -99,7 +104,9 @@ def dashboard(request):
     class_labels = dict(EventClass.choices)
     type_labels = dict(CaseType.choices)
 
-    risk = selectors.incident_counts(user=user, unit=unit, group_by=["risk_level"], start=start, end=end)
+    risk = selectors.by_risk_order(
+        selectors.incident_counts(user=user, unit=unit, group_by=["risk_level"], start=start, end=end), unit=unit
+    )
     summary = selectors.summary(user=user, unit=unit, start=start, end=end)
     children = selectors.incident_counts(user=user, unit=unit, group_by=["unit"], start=start, end=end)
     may_see_cases = has_perm(user, Perm.INCIDENT_VIEW)
@@ -136,15 +143,20 @@ def dashboard(request):
     )
     if export:
         return export
+    this_month = timezone.localdate().replace(day=1)  # months still to come have no figure yet
     chart_volume = {
         "labels": [v["label"] for v in volume],
         "series": [
-            {"name": str(year), "values": [v["count"] for v in volume]},
+            {"name": str(year), "values": [v["count"] if v["month"] <= this_month else None for v in volume]},
             {"name": str(year - 1), "values": [v["previous"] for v in volume]},
-            {"name": _("Closed %(year)s") % {"year": year}, "values": [v["closed"] for v in volume]},
+            {
+                "name": _("Closed %(year)s") % {"year": year},
+                "values": [v["closed"] if v["month"] <= this_month else None for v in volume],
+            },
         ],
         "title": _("Reported per month"),
     }
+    chart_volume["description"] = describe(chart_volume)
     category_rows = [
         {"name": name, "count": n} for name, n in sorted(by_category.items(), key=lambda item: (-item[1], item[0]))
     ]
@@ -171,18 +183,22 @@ def dashboard(request):
             "years": list(range(this_year, this_year - 6, -1)),
             "volume": volume,
             "chart_volume": chart_volume,
-            "chart_categories": {
-                "labels": [r["name"] for r in category_rows],
-                "series": [{"name": str(year), "values": [r["count"] for r in category_rows]}],
-                "title": _("By category"),
-                "kind": "bar",
-            },
-            "chart_classes": {
-                "labels": [r["name"] for r in class_rows],
-                "series": [{"name": str(year), "values": [r["count"] for r in class_rows]}],
-                "title": _("By event class"),
-                "kind": "bar",
-            },
+            "chart_categories": _described(
+                {
+                    "labels": [r["name"] for r in category_rows],
+                    "series": [{"name": str(year), "values": [r["count"] for r in category_rows]}],
+                    "title": _("By category"),
+                    "kind": "bar",
+                }
+            ),
+            "chart_classes": _described(
+                {
+                    "labels": [r["name"] for r in class_rows],
+                    "series": [{"name": str(year), "values": [r["count"] for r in class_rows]}],
+                    "title": _("By event class"),
+                    "kind": "bar",
+                }
+            ),
             "categories": category_rows,
             "classes": class_rows,
             "types": [{"name": type_labels.get(k, k or _("Not given")), "count": n} for k, n in by_type.most_common()],

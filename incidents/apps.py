@@ -35,13 +35,14 @@ class IncidentsConfig(AppConfig):
 
 def _register_action_source() -> None:
     """The incident as a source of actions in the action register (DESIGN §4)."""
-    from django.db.models import Q
+    from django.db.models import F, Q
 
     from actions.sources import ActionSource, register
     from incidents import permissions
     from incidents.models import OPEN_STATES, Status, case_visible_q
     from incidents.services.common import KIT
-    from incidents.services.handling import incident_causes
+    from incidents.services.handling import incident_causes, reporter_shown_action
+    from incidents.viewing import reporter_seen_q
 
     def closed_message(incident) -> str:
         if incident.status == Status.CLOSED:
@@ -63,5 +64,19 @@ def _register_action_source() -> None:
             changed_kind="action_changed",
             dormant_q=lambda: Q(incident__status=Status.WITHDRAWN),
             causes_of=incident_causes,
+            # Who reported is hidden from those who may not know it, in the register too: a
+            # responsible person named in the list and "the reporter" on the case would tell.
+            hides_person=lambda user, incident, person_id: (
+                person_id == incident.reporter_id and not permissions.can_see_reporter(user, incident)
+            ),
+            hidden_label=_("the reporter"),
+            hides_related=("unit",),
+            hidden_responsible_q=lambda user: (
+                Q(incident__isnull=False, responsible=F("incident__reporter"))
+                & ~reporter_seen_q(user, prefix="incident__")
+            ),
+            reporter_shown=lambda incident, action, actor: reporter_shown_action(
+                incident=incident, action=action, actor=actor
+            ),
         )
     )

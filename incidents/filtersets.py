@@ -33,7 +33,8 @@ from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import OrgUnit
 from actions.models import Action
-from incidents.models import CaseType, Category, EventClass, Incident, ProviderSettings, Status
+from incidents.models import CaseType, Category, Cause, CauseArea, EventClass, Incident, ProviderSettings, Status
+from incidents.services.common import KIT
 from psweb.filters import HandlerField, StrictBooleanFilter
 
 # Risk levels (DOMAIN.md): the score ranges of the 4×4 matrix.
@@ -137,16 +138,29 @@ def overdue_q() -> Q:
     )
 
 
+def questions_to_me_q(user) -> Q:
+    """Incidents with a question asked of the user's units (where they handle incidents) by a
+    unit outside them, not answered yet: what the asked unit must find. The questions are read
+    into a list of ids first, so the filter stays on the incident table's primary key."""
+    from accounts.access import scope_q
+    from accounts.roles import Perm
+    from incidents.models import Forward, _ids
+
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    asked = Forward.objects.filter(
+        scope_q(user, Perm.INCIDENT_TRIAGE, "to_unit"), kind=Forward.Kind.ASK, answered_at__isnull=True
+    ).exclude(scope_q(user, Perm.INCIDENT_TRIAGE, "from_unit"))
+    return Q(pk__any=_ids(asked, "incident_id"))
+
+
 def _similar_words_q(value: str) -> Q:
     """Compound words: each word of the search also matches a similar part of a longer word in
     the description ("läkemedel" finds "läkemedelsfel"; trigram word similarity, GIN index).
     Follows the websearch syntax roughly: all words (or any, with "or"), none of the "-words"."""
-    words = [w.strip('"') for w in value.split()]
-    wanted = [w for w in words if w and not w.startswith("-") and w.lower() != "or"]
-    unwanted = [w[1:] for w in words if w.startswith("-") and len(w) > 1]
+    wanted, unwanted, any_word = _search_words(value)
     if not wanted:
         return Q(pk__in=[])
-    any_word = any(w.lower() == "or" for w in words)
     q = Q()
     for word in wanted:
         term = Q(description__trigram_word_similar=word)
@@ -154,6 +168,64 @@ def _similar_words_q(value: str) -> Q:
     for word in unwanted:
         q &= ~Q(description__trigram_word_similar=word)
     return q
+
+
+def _search_words(value: str) -> tuple[list[str], list[str], bool]:
+    """The wanted words, the unwanted ("-word") ones, and whether any word will do ("or")."""
+    words = [w.strip('"') for w in value.split()]
+    wanted = [w for w in words if w and not w.startswith("-") and w.lower() != "or"]
+    unwanted = [w[1:] for w in words if w.startswith("-") and len(w) > 1]
+    return wanted, unwanted, any(w.lower() == "or" for w in words)
+
+
+# Words shorter than this are not looked for in category and cause names ("i", "av").
+MIN_NAME_WORD = 3
+
+
+def _names_matching(names: dict[int, str], wanted: list[str], any_word: bool) -> list[int]:
+    """The ids whose name holds the words (all of them, or any with "or"), ignoring case."""
+    words = [w.casefold() for w in wanted if len(w) >= MIN_NAME_WORD]
+    if not words:
+        return []
+    match = any if any_word else all
+    return [pk for pk, name in names.items() if match(word in name.casefold() for word in words)]
+
+
+def text_search_q(value: str, *, within) -> Q:
+    """What a case is about: its text (full-text search in the description, the immediate
+    actions and the suggested improvement, and parts of compound words in the description),
+    its short title, its category ("läkemedel" finds the cases classified "Behandling ›
+    Läkemedel – administrering"; the parent's name counts) and its causes' areas.
+
+    The category and cause areas are few: their names are matched here and the incidents
+    found by id (`category_id` has an index). Titles have no index, so they are looked up
+    in `within` (the user's scoped list) into a list of ids: inside the OR, a condition no
+    index serves would make PostgreSQL check every visible row against the search instead of
+    using the search indexes (docs/benchmarks.md)."""
+    full_text = Q(search_vector=SearchQuery(value, config="swedish", search_type="websearch"))
+    q = full_text | _similar_words_q(value)
+    wanted, unwanted, any_word = _search_words(value)
+    if not wanted:
+        return q
+    names = {
+        c.pk: f"{c.parent.name} {c.name}" if c.parent_id else c.name for c in Category.objects.select_related("parent")
+    }
+    categories = _names_matching(names, wanted, any_word)
+    areas = _names_matching(dict(CauseArea.objects.values_list("pk", "name")), wanted, any_word)
+    about = Q(category_id__in=categories) if categories else Q(pk__in=[])
+    if areas:
+        with_cause = Cause.objects.filter(area_id__in=areas, removed_at__isnull=True)
+        about |= Q(Exists(with_cause.filter(incident=OuterRef("pk"))))
+    titled = Q()
+    for word in wanted:
+        term = Q(title__icontains=word)
+        titled = (titled | term) if any_word and titled else (titled & term)
+    titled_ids = frozenset(within.exclude(title="").filter(titled).order_by().values_list("pk", flat=True))
+    if titled_ids:
+        about |= Q(pk__any=titled_ids)
+    for word in unwanted:
+        about &= ~Q(search_vector=SearchQuery(word, config="swedish")) & ~Q(title__icontains=word)
+    return q | about
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -242,6 +314,14 @@ class IncidentFilterSet(django_filters.FilterSet):
             "false: all others."
         ),
     )
+    questions_to_me = StrictBooleanFilter(
+        method="filter_questions_to_me",
+        label=_("Questions to my unit awaiting an answer"),
+        help_text=_(
+            "true: incidents another unit has asked a unit where you handle incidents to answer, "
+            "not answered yet; false: all others."
+        ),
+    )
     late = StrictBooleanFilter(
         field_name="late_report",
         label=_("Reported late"),
@@ -257,8 +337,10 @@ class IncidentFilterSet(django_filters.FilterSet):
         max_length=200,
         label=_("Search"),
         help_text=_(
-            "Words to search for in the description, the immediate actions and the suggested improvement "
-            "(Swedish word forms; parts of compound words are found in the description)."
+            "A reference (AV-2026-000189, 2026-189 or 000189: any status), or words to search for in the "
+            "description, the immediate actions, the suggested improvement and the short title, and in the "
+            "names of the category and the cause areas (Swedish word forms; parts of compound words are "
+            "found in the description)."
         ),
     )
     ordering = django_filters.ChoiceFilter(
@@ -314,6 +396,10 @@ class IncidentFilterSet(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
 
+    def filter_questions_to_me(self, queryset, name, value):
+        asked = questions_to_me_q(getattr(self.request, "user", None))
+        return queryset.filter(asked) if value else queryset.exclude(asked)
+
     def filter_handler(self, queryset, name, value):
         if value == "me":
             user = getattr(self.request, "user", None)
@@ -326,8 +412,10 @@ class IncidentFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        full_text = Q(search_vector=SearchQuery(value, config="swedish", search_type="websearch"))
-        return queryset.filter(full_text | _similar_words_q(value))
+        references = KIT.references_for(value)
+        if references is not None:  # AV-2026-000189, 2026-189, 000189: by the unique index
+            return queryset.filter(reference__in=references)
+        return queryset.filter(text_search_q(value, within=queryset))
 
     def filter_ordering(self, queryset, name, value):
         # Applied in filter_queryset, also when no ordering is given.
@@ -341,4 +429,12 @@ class IncidentFilterSet(django_filters.FilterSet):
         )
 
 
-__all__ = ["DEFAULT_ORDERING", "ORDERINGS", "IncidentFilterSet", "ordering_keys", "overdue_q", "with_sort_keys"]
+__all__ = [
+    "DEFAULT_ORDERING",
+    "ORDERINGS",
+    "IncidentFilterSet",
+    "ordering_keys",
+    "overdue_q",
+    "questions_to_me_q",
+    "with_sort_keys",
+]

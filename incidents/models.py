@@ -210,9 +210,9 @@ OPEN_STATES = frozenset({Status.SUBMITTED, Status.IN_PROGRESS})
 
 def visible_beyond_units_parts(user, *, own_reports: bool = True) -> list[Q]:
     """Incidents a user sees for a reason other than their units' `incident.view` scope: their
-    own reports, those forwarded from a unit in that scope, and the extensions (an
-    investigation's team). Statistics add these to the units' counts, so that a user is
-    counted exactly the incidents they may see.
+    own reports, those forwarded from a unit in that scope or asked of one (a question for an
+    answer, `Forward.Kind.ASK`), and the extensions (an investigation's team). Statistics add
+    these to the units' counts, so that a user is counted exactly the incidents they may see.
 
     The forwards and the extensions are read here, into lists of ids: inside the OR of
     `visible_to` a sub-select would stop PostgreSQL from using the incident table's indexes
@@ -221,11 +221,15 @@ def visible_beyond_units_parts(user, *, own_reports: bool = True) -> list[Q]:
     from accounts.roles import Perm
 
     # Forwarded within the scope, an incident is in the scope anyway: only forwards out of it count.
-    forwarded_out = Forward.objects.filter(scope_q(user, Perm.INCIDENT_VIEW, "from_unit")).exclude(
-        scope_q(user, Perm.INCIDENT_VIEW, "to_unit")
-    )
+    from_scope = scope_q(user, Perm.INCIDENT_VIEW, "from_unit")
+    to_scope = scope_q(user, Perm.INCIDENT_VIEW, "to_unit")
+    # A unit asked for an answer sees the case it is asked about (and, after answering, its
+    # answer in it), as the forwarding unit of a hand-over keeps seeing the case it handed on.
+    # Asked from within the scope, the case is seen anyway (the asking unit is still
+    # responsible, or handed it on, which the first part counts).
+    forwards = Forward.objects.filter((from_scope & ~to_scope) | (Q(kind=Forward.Kind.ASK) & to_scope & ~from_scope))
     # One row holding an array: thousands of ids as rows cost more in Python than the query.
-    forwarded_ids = _ids(forwarded_out, "incident_id")
+    forwarded_ids = _ids(forwards, "incident_id")
     parts = [Q(reporter=user)] if own_reports else []
     parts.append(Q(pk__any=forwarded_ids))
     from incidents.hooks import VISIBILITY_EXTENSIONS
@@ -253,8 +257,9 @@ def visible_beyond_units_q(user) -> Q:
 def case_visible_q(user, prefix: str = "") -> Q:
     """The incidents `user` may see as cases, i.e. to handle or follow them, not as their
     reporter: reported, and with their unit or responsible unit in the user's `incident.view`
-    scope, forwarded from it, or visible through an extension (an investigation's team).
-    `prefix` places the rule under a relation (`"incident__"` filters actions by their incident)."""
+    scope, forwarded from it, asked for an answer, or visible through an extension (an
+    investigation's team). `prefix` places the rule under a relation (`"incident__"` filters
+    actions by their incident)."""
     from accounts.access import scope_q
     from accounts.roles import Perm
     from psweb.lookups import prefixed
@@ -417,6 +422,14 @@ class Incident(models.Model):
         return self.feedback if self.status == Status.CLOSED else ""
 
     @property
+    def report_summary(self) -> str:
+        """What happened in one line, from the reporter's own words (never the handler's
+        title): for "My reports" (incidents.summaries)."""
+        from incidents.summaries import incident_summary
+
+        return incident_summary(self, with_title=False)
+
+    @property
     def risk_score(self) -> int | None:
         if self.risk_probability and self.risk_consequence:
             return self.risk_probability * self.risk_consequence
@@ -472,6 +485,14 @@ class TimelineEntry(TimelineEntryBase):
 
     class Meta(TimelineEntryBase.Meta):
         indexes = [models.Index(fields=["incident", "at"], name="timeline_incident_at")]
+
+    def actor_name_for(self, user) -> str | None:
+        """The reporter reads "the reporter" for those who may not know who reported."""
+        from incidents.viewing import CaseView
+
+        if self.actor_id is None or not getattr(user, "is_authenticated", False):
+            return super().actor_name_for(user)
+        return CaseView.of(user, self.incident).name(self.actor)
 
 
 @pghistory.track()

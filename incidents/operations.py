@@ -43,6 +43,18 @@ def _action_changes(incident: Incident, data: dict) -> dict:
         "state": data["state"],
         "effect_class": data["effect_class"],
         "causes": list(data["causes"]),
+        "shown_to_reporter": data["shown_to_reporter"],
+    }
+
+
+def _forward_done(forward: Forward) -> str:
+    if forward.kind == Forward.Kind.ASK:
+        return _("%(unit)s has been asked to answer by %(due)s. You keep the case.") % {
+            "unit": forward.to_unit.name,
+            "due": forward.answer_due.isoformat(),
+        }
+    return _("The case has been handed over to %(unit)s, which is now responsible for it.") % {
+        "unit": forward.to_unit.name
     }
 
 
@@ -85,6 +97,17 @@ OPERATIONS: dict[str, Operation] = {
                 version=d["version"],
             ),
             gettext_lazy("The classification has been saved."),
+            "classification",
+        ),
+        Operation(
+            "case-title",
+            "rubrik/",
+            f.TitleForm,
+            permissions.can_handle,
+            lambda actor, incident, d, item: services.incident_set_title(
+                incident=incident, actor=actor, title=d["title"], version=d["version"]
+            ),
+            gettext_lazy("The short title has been saved."),
             "classification",
         ),
         Operation(
@@ -137,6 +160,7 @@ OPERATIONS: dict[str, Operation] = {
                 due_date=d["due_date"],
                 effect_class=d["effect_class"],
                 causes=list(d["causes"]),
+                shown_to_reporter=d["shown_to_reporter"],
             ),
             gettext_lazy("The action has been added."),
             "actions",
@@ -163,12 +187,13 @@ OPERATIONS: dict[str, Operation] = {
             lambda actor, incident, d, item: services.incident_forward(
                 incident=incident,
                 actor=actor,
+                kind=d["kind"],
                 to_unit=d["to_unit"],
                 message=d["message"],
                 answer_due=d["answer_due"],
                 version=d["version"],
             ),
-            gettext_lazy("The incident has been forwarded."),
+            _forward_done,
             "forwards",
         ),
         Operation(

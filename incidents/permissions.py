@@ -38,9 +38,11 @@ def sees_as_staff(user, incident: Incident, forwards=None) -> bool:
     """Does the user see the case as staff (handling, classification, all comments), or only
     as the reporter who follows their own report? `forwards` may be passed when loaded."""
     if forwards is None:
-        forwards = incident.forwards.select_related("from_unit")
+        forwards = incident.forwards.select_related("from_unit", "to_unit")
     units = [u for u in (incident.unit, incident.responsible_unit) if u is not None]
     units += [f.from_unit for f in forwards]
+    # A unit asked for an answer reads the case to answer it (read-only, without identities).
+    units += [f.to_unit for f in forwards if f.kind == f.Kind.ASK]
     return any(has_perm(user, Perm.INCIDENT_VIEW, unit) for unit in units)
 
 
@@ -121,10 +123,21 @@ def can_forward(user, incident: Incident) -> Decision:
 
 
 def can_answer_forward(user, forward) -> Decision:
-    """Only the receiving side answers a forwarded incident."""
+    """Only the receiving side answers: the unit the case was handed over to, or the unit
+    asked for an answer (which answers without becoming responsible for the case)."""
     if has_perm(user, Perm.INCIDENT_TRIAGE, forward.to_unit):
         return Allowed
+    if forward.kind == forward.Kind.ASK:
+        return Denied(_("Only handlers of the unit that was asked can answer."))
     return Denied(_("Only handlers of the unit it was forwarded to can answer."))
+
+
+def on_receiving_side(user, forward) -> bool:
+    """Is the user one of those the case was handed over to or asked of, rather than of the
+    sending side (someone whose scope covers both, a chief physician, is not)?"""
+    return has_perm(user, Perm.INCIDENT_TRIAGE, forward.to_unit) and not has_perm(
+        user, Perm.INCIDENT_TRIAGE, forward.from_unit
+    )
 
 
 def can_request_investigation(user, incident: Incident) -> Decision:

@@ -29,6 +29,9 @@ from accounts.models import OrgUnit
 from accounts.roles import Perm
 from incidents.filtersets import IncidentFilterSet, ordering_keys
 from incidents.models import Category, Incident, ProviderSettings, Status
+from incidents.summaries import incident_summary, summary_for, with_summary
+from psweb.cases import person_name
+from psweb.references import is_reference_search
 
 QUEUE_STATUSES = [Status.SUBMITTED, Status.IN_PROGRESS, Status.CLOSED, Status.WITHDRAWN]
 # What a queue with no filter shows: the open cases.
@@ -50,12 +53,25 @@ def queue_base(*, user):
 
 def queue_params(params: QueryDict) -> QueryDict:
     """The filter parameters, with the default status (open cases) when none is chosen and
-    no other filter was sent. Pagination is not a filter."""
+    no other filter was sent. Pagination is not a filter. A search for a reference looks in
+    every status: the form sends the open statuses it showed, but a case quoted by its
+    reference is wanted whatever its state."""
     params = params.copy()
     params.pop("page", None)
     if not params:
         params.setlist("status", list(DEFAULT_STATUSES))
+    if is_reference_search(params.get("q")):
+        params.pop("status", None)
     return params
+
+
+def the_one_reference_match(filterset: IncidentFilterSet) -> int | None:
+    """The incident's id when the search is for a reference and exactly one incident has it
+    (the queue then opens the case); None otherwise."""
+    if not filterset.is_valid() or not is_reference_search(filterset.form.cleaned_data.get("q")):
+        return None
+    found = list(filterset.qs.order_by().values_list("pk", flat=True)[:2])
+    return found[0] if len(found) == 1 else None
 
 
 def queue_filterset(*, user, params: QueryDict, request=None) -> IncidentFilterSet:
@@ -177,7 +193,7 @@ def _estimated_rows(queryset) -> int:
 
 def incidents_in_order(*, user, ids: list[int]) -> list[Incident]:
     """The incidents of `ids` (still only those the user sees), in that order."""
-    by_pk = queue_base(user=user).in_bulk(ids)
+    by_pk = with_summary(queue_base(user=user)).in_bulk(ids)
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
@@ -199,13 +215,74 @@ class RiskLevels:
 
 
 @dataclass(frozen=True)
+class ForwardTag:
+    """What the queue says of a hand-over or a question on a row: `received` when it came to
+    the user's units (a question they are to answer, a case handed over to them)."""
+
+    kind: str
+    received: bool
+    unit: str  # the other side: where it came from, or whom it was asked of
+    due: object = None
+
+
+@dataclass(frozen=True)
 class QueueRow:
     incident: Incident
     risk_level: str
+    forwards: tuple[ForwardTag, ...] = ()
+    handler_name: str = ""  # as the user may know him: "the reporter" when hidden (incidents.viewing)
+    summary: str = ""  # what happened, in one line, as the user may read it (incidents.summaries)
 
 
-def queue_rows(incidents, levels: RiskLevels) -> list[QueueRow]:
-    return [QueueRow(incident, levels.level(incident)) for incident in incidents]
+def forward_tags(*, user, incidents) -> dict[int, list[ForwardTag]]:
+    """For a page of the queue (one query): the questions still waiting for an answer, and a
+    hand-over to the user's units of a case not yet taken there."""
+    from incidents.models import Forward
+    from incidents.permissions import on_receiving_side
+
+    by_incident = {incident.pk: incident for incident in incidents}
+    waiting = Forward.objects.filter(incident_id__in=list(by_incident)).filter(
+        Q(kind=Forward.Kind.ASK, answered_at__isnull=True)
+        | Q(kind=Forward.Kind.HAND_OVER, incident__status=Status.SUBMITTED)
+    )
+    tags: dict[int, list[ForwardTag]] = {}
+    for forward in waiting.select_related("from_unit", "to_unit").order_by("forwarded_at", "id"):
+        received = on_receiving_side(user, forward)
+        incident = by_incident[forward.incident_id]
+        if forward.kind == Forward.Kind.ASK:
+            unit = forward.from_unit if received else forward.to_unit
+            tags.setdefault(incident.pk, []).append(ForwardTag(forward.kind, received, unit.name, forward.answer_due))
+        elif received and forward.to_unit_id == incident.responsible_unit_id:
+            tags.setdefault(incident.pk, []).append(ForwardTag(forward.kind, True, forward.from_unit.name))
+    return tags
+
+
+def queue_rows(
+    incidents, levels: RiskLevels, tags: dict[int, list[ForwardTag]] | None = None, *, user=None
+) -> list[QueueRow]:
+    tags = tags or {}
+    return [
+        QueueRow(
+            incident,
+            levels.level(incident),
+            tuple(tags.get(incident.pk, ())),
+            _handler_name(incident, user),
+            summary=summary_for(user, incident) if user is not None else incident_summary(incident),
+        )
+        for incident in incidents
+    ]
+
+
+def _handler_name(incident: Incident, user) -> str:
+    """The handler as `user` may know him: a handler who reported his own incident is "the
+    reporter" to those who may not know who reported, here as on the case page."""
+    from incidents.viewing import CaseView
+
+    if not incident.handler_id:
+        return ""
+    if user is None:  # not on behalf of anyone (a test, a script)
+        return person_name(incident.handler)
+    return CaseView.of(user, incident).name(incident.handler) or ""
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -244,8 +321,7 @@ def csv_header() -> list[str]:
     ]
 
 
-def csv_row(incident: Incident, levels: RiskLevels) -> list[str]:
-    handler = incident.handler
+def csv_row(incident: Incident, levels: RiskLevels, user=None) -> list[str]:
     return [
         _cell(value)
         for value in (
@@ -260,7 +336,7 @@ def csv_row(incident: Incident, levels: RiskLevels) -> list[str]:
             str(incident.category) if incident.category else "",
             incident.risk_score or "",
             levels.level(incident),
-            (handler.get_full_name() or handler.username) if handler else "",
+            _handler_name(incident, user),
             _("Yes") if incident.late_report else _("No"),
         )
     ]
@@ -273,13 +349,13 @@ class _Echo:
         return value
 
 
-def queue_csv_lines(incidents) -> Iterator[str]:
+def queue_csv_lines(incidents, *, user=None) -> Iterator[str]:
     """The export, line by line: BOM and header first, then one line per incident."""
     levels = RiskLevels()
     writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
     yield CSV_BOM + writer.writerow(csv_header())
     for incident in incidents.iterator(chunk_size=500):
-        yield writer.writerow(csv_row(incident, levels))
+        yield writer.writerow(csv_row(incident, levels, user))
 
 
 def export_filename() -> str:

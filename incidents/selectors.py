@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
@@ -82,3 +83,33 @@ def risk_summary(incident: Incident, settings_: ProviderSettings | None = None) 
         score >= settings_.investigation_score or incident.risk_consequence >= settings_.investigation_consequence
     )
     return RiskSummary(score, settings_.risk_level(score), suggests)
+
+
+# --- What the reporter sees of the work ("Detta görs nu", issue 13) -------------------------
+
+
+def reporter_actions_queryset():
+    """The actions shown to the reporter: those of the incident itself (never an
+    investigation's or a Lex Maria case's) that a handler chose to show her, not cancelled.
+    She reads the text, the state and the due date; never who is responsible, the notes, the
+    causes or the expected effect."""
+    return (
+        Action.objects.filter(incident__isnull=False, shown_to_reporter=True)
+        .exclude(state=Action.State.CANCELLED)
+        .order_by("due_date", "id")
+    )
+
+
+def with_reporter_actions(incidents):
+    """`incidents` with `reporter_actions` loaded on each (one query for a whole page)."""
+    return incidents.prefetch_related(
+        Prefetch("actions", queryset=reporter_actions_queryset(), to_attr="reporter_actions")
+    )
+
+
+def actions_for_reporter(incident: Incident) -> list[Action]:
+    """The actions the reporter of `incident` sees ("Detta görs nu")."""
+    actions = getattr(incident, "reporter_actions", None)
+    if actions is None:
+        actions = list(reporter_actions_queryset().filter(incident=incident))
+    return actions

@@ -225,8 +225,11 @@ DEFINITIONS: tuple[Spec, ...] = (
         "UTLOK",
         "Utlokaliserade patienter per 100 disponibla vårdplatser",
         "rate",
-        "Utlokaliserade patienter (medeltal per dag)",
-        "Disponibla vårdplatser",
+        # Counted in whole days, so that months and units add up: the patients placed outside
+        # their ward per day, summed over the days, over the beds times the days. The ratio is
+        # the daily mean per 100 beds, as the regions report it.
+        "Vårddygn för utlokaliserade patienter",
+        "Disponibla vårdplatsdygn",
         100,
         "per 100 vårdplatser",
         "decrease",
@@ -237,8 +240,8 @@ DEFINITIONS: tuple[Spec, ...] = (
         "OVERBEL",
         "Överbeläggningar per 100 disponibla vårdplatser",
         "rate",
-        "Överbeläggningar (medeltal per dag)",
-        "Disponibla vårdplatser",
+        "Överbeläggningsdygn",
+        "Disponibla vårdplatsdygn",
         100,
         "per 100 vårdplatser",
         "decrease",

@@ -307,6 +307,9 @@ class OverviewRow:
     current: Point
     previous: Point  # the period before
     previous_year: Point  # the same period a year earlier
+    # The latest point with a value up to the period shown (within the year before it): what
+    # the dashboard shows, with its period, when the period itself has no measurement.
+    latest: Point | None = None
 
     @property
     def status(self) -> str:
@@ -333,8 +336,40 @@ def overview(unit: OrgUnit, granularity: str, day: dt.date, indicators=None) -> 
     for indicator in indicators:
         points = series(indicator, unit, granularity, year_before, last, sums=sums)
         current, previous = points[-1], points[-2]
-        rows.append(OverviewRow(indicator, current, previous, points[0]))
+        latest = next((point for point in reversed(points) if point.value is not None), None)
+        rows.append(OverviewRow(indicator, current, previous, points[0], latest))
     return rows
+
+
+DEFAULT_LOOKBACK_MONTHS = 24
+# A period counts as "measured" when it has at least this share of the most indicators any
+# recent period had: yearly indicators fall in one tertial of three, and should not push the
+# default a year back.
+DEFAULT_COVERAGE = Decimal("0.75")
+
+
+def default_period(unit: OrgUnit, granularity: str, today: dt.date, indicators=None) -> dt.date:
+    """The period the dashboard opens on: the latest complete period of `granularity` in which
+    (nearly) all the indicators measured in the last two years have a value for `unit`, so
+    that a measurement owner sees a filled table rather than the months nobody has reported
+    yet. Without any measurement, the last complete period. Returns the period's first day."""
+    if indicators is None:
+        indicators = list(IndicatorDefinition.objects.filter(is_active=True).prefetch_related("methods"))
+    latest = bucket_start(bucket_start(today, granularity) - dt.timedelta(days=1), granularity)
+    start = add_months(latest, -DEFAULT_LOOKBACK_MONTHS)
+    window = max((indicator.rolling_months for indicator in indicators), default=0)
+    sums = monthly_sums(indicators, unit, add_months(start, -max(window - 1, 0)), bucket_end(latest, granularity))
+    coverage: dict[dt.date, int] = defaultdict(int)
+    for indicator in indicators:
+        if indicator.pk not in sums:
+            continue
+        for point in series(indicator, unit, granularity, start, latest, sums=sums):
+            if point.value is not None:
+                coverage[point.period_start] += 1
+    if not coverage:
+        return latest
+    enough = max(coverage.values()) * DEFAULT_COVERAGE
+    return max(first for first, count in coverage.items() if count >= enough)
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import has_perm, scope_paths
 from accounts.models import OrgUnit
 from accounts.roles import Perm
+from indicators import charts, params, selectors, services
 from indicators import forms as f
-from indicators import params, selectors, services
 from indicators.models import ImportBatch, IndicatorDefinition, Measurement
 from indicators.periods import GRANULARITIES, LABELS, add_months, bucket_start, label
 from psweb import exports
@@ -82,9 +82,13 @@ def _day(request, granularity: str) -> dt.date:
 
 
 def _periods(granularity: str, day: dt.date, count: int = 12) -> list[tuple[str, str]]:
-    """(value, label) of the recent periods to choose from, newest first."""
+    """(value, label) of the recent periods to choose from, newest first, as far back as the
+    period shown."""
     first = bucket_start(timezone.localdate(), granularity)
     size = {"month": 1, "quarter": 3, "tertial": 4, "half_year": 6, "year": 12}[granularity]
+    shown = bucket_start(day, granularity)
+    if shown < first:
+        count = max(count, ((first.year - shown.year) * 12 + first.month - shown.month) // size + 1)
     return [
         (add_months(first, -size * n).isoformat(), label(add_months(first, -size * n), granularity))
         for n in range(count)
@@ -125,13 +129,18 @@ def dashboard(request):
     _require_indicators(request.user)
     unit = _unit(request)
     granularity = _granularity(request, "tertial")
-    day = _day(request, granularity)
+    indicators = list(IndicatorDefinition.objects.filter(is_active=True).prefetch_related("methods"))
+    if request.GET.get("datum"):
+        day = _day(request, granularity)
+    else:
+        day = selectors.default_period(unit, granularity, timezone.localdate(), indicators)
     first = bucket_start(day, granularity)
-    rows = selectors.overview(unit, granularity, day)
+    rows = selectors.overview(unit, granularity, day, indicators)
     table = [
         {
             "indicator": row.indicator,
             "current": row.current,
+            "latest": row.latest if row.current.value is None else None,
             "previous": row.previous,
             "target": selectors.target_text(row.indicator),
             "status": _status(row.current.target_met),
@@ -220,19 +229,17 @@ def detail(request, code: str):
     )
     last = next((p for p in reversed(points) if p.value is not None), points[-1])
     kids = selectors.children(indicator, unit, granularity, last.period_start)
-    chart = {
-        "labels": [p.label for p in points],
-        "series": [{"name": unit.name, "values": [_num(p.display) for p in points]}]
-        + (
-            [{"name": str(national), "values": [_num(p.display) for p in national_points]}]
-            if any(p.value is not None for p in national_points)
-            else []
+    national_values = [p.display for p in national_points]
+    drawn = charts.run_chart(
+        title=indicator.name,
+        unit_name=unit.name,
+        points=points,
+        unit_label=indicator.unit_label,
+        target=_chart_target(indicator),
+        national=(
+            {"name": str(national), "values": national_values} if any(v is not None for v in national_values) else None
         ),
-        "target": _chart_target(indicator),
-        "methodChanges": [i for i, p in enumerate(points) if p.method_changed],
-        "unit": indicator.unit_label,
-        "title": indicator.name,
-    }
+    )
     measurements = list(
         Measurement.objects.filter(
             indicator=indicator, unit__path__startswith=unit.path, period_start__gte=start, period_start__lte=end
@@ -277,7 +284,9 @@ def detail(request, code: str):
             "points": [
                 {"point": p, "status": _status(p.target_met), "trend": _trend(p.trend, p.movement)} for p in points
             ],
-            "chart": chart,
+            "chart": drawn["chart"],
+            "run": drawn["analysis"],
+            "signals": drawn["signals"],
             "last": last,
             "children": [{"row": k, "status": _status(k.target_met)} for k in kids],
             "measurements": [{"m": m, "may_change": may_change[m.pk]} for m in measurements],
@@ -285,10 +294,6 @@ def detail(request, code: str):
             "may_define": has_perm(request.user, Perm.INDICATOR_DEFINE),
         },
     )
-
-
-def _num(value):
-    return None if value is None else float(value)
 
 
 def _chart_target(indicator: IndicatorDefinition) -> dict | None:

@@ -10,13 +10,14 @@ bad input) shows the page again with the message and what the user typed.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,11 +29,15 @@ from accounts.access import Decision
 from incidents.models import Cause, Incident
 from investigations import forms as f
 from investigations import permissions, selectors, services
+from investigations.filtersets import InvestigationFilterSet
 from investigations.models import Investigation, InvestigationCause, Status
 from investigations.operations import OPERATIONS
 from investigations.selectors import report_for
 from psweb.case_pages import add_errors, require, run_operation
 from psweb.cases import ConflictError
+from psweb.documents import pdf_response
+from psweb.references import is_reference_search
+from psweb.search import search_box_attrs, without_personnummer
 
 PAGE_SIZE = 50
 # Open requests for an investigation shown above the list (oldest first).
@@ -55,17 +60,28 @@ def _visible(request, pk: int) -> Investigation:
 @login_required
 @require_GET
 def investigation_list(request):
-    investigations = Investigation.objects.visible_to(request.user).select_related("unit", "leader")
+    if (response := without_personnummer(request)) is not None:
+        return response
     status = request.GET.get("status", "")
-    if status in Status.values:
-        investigations = investigations.filter(status=status)
-    else:
+    if status not in Status.values:
         status = ""
-    page = Paginator(investigations.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render_list(request, page=page, status=status)
+    search = request.GET.get("q", "").strip()[:200]
+    filterset = InvestigationFilterSet(
+        {"status": status, "q": search},
+        queryset=Investigation.objects.visible_to(request.user).select_related("unit", "leader"),
+    )
+    filterset.is_valid()  # both values are checked above: the filters always apply
+    if is_reference_search(search):
+        found = list(filterset.qs.order_by().values_list("pk", flat=True)[:2])
+        if len(found) == 1:
+            return redirect("investigations:detail", pk=found[0])  # the one quoted by its reference
+    page = Paginator(filterset.qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render_list(request, page=page, status=status, search=search)
 
 
-def _render_list(request, *, page=None, status: str = "", bound=None, http_status: int = 200, problem: str = ""):
+def _render_list(
+    request, *, page=None, status: str = "", search: str = "", bound=None, http_status: int = 200, problem: str = ""
+):
     if page is None:
         investigations = Investigation.objects.visible_to(request.user).select_related("unit", "leader")
         page = Paginator(investigations.order_by("-created_at", "-id"), PAGE_SIZE).get_page(1)
@@ -80,6 +96,9 @@ def _render_list(request, *, page=None, status: str = "", bound=None, http_statu
             "title": _("Investigations"),
             "page_obj": page,
             "status": status,
+            "search": search,
+            "search_attrs": search_box_attrs(),
+            "page_query": urlencode({name: value for name, value in (("status", status), ("q", search)) if value}),
             "statuses": Status.choices,
             "today": timezone.localdate(),
             "requests": [(incident, forms[incident.pk]) for incident in requested],
@@ -306,20 +325,8 @@ def investigation_report(request, pk: int):
 @login_required
 @require_GET
 def investigation_report_pdf(request, pk: int):
-    from weasyprint import CSS, HTML
-
     investigation = _visible(request, pk)
     html = render_to_string(
         "investigations/report_document.html", {"report": report_for(investigation)}, request=request
     )
-    with open(finders.find("css/report.css"), encoding="utf-8") as css:
-        stylesheet = CSS(string=css.read())
-    pdf = HTML(string=html, url_fetcher=_no_fetch).write_pdf(stylesheets=[stylesheet])
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{investigation.reference}.pdf"'
-    return response
-
-
-def _no_fetch(url: str, *args, **kwargs):
-    """The PDF is made from the HTML and CSS given; nothing is fetched (no network, no files)."""
-    raise ValueError(f"psweb does not fetch {url!r} when making a PDF")
+    return pdf_response(html, identifier=investigation.reference, filename=f"{investigation.reference}.pdf")

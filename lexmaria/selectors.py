@@ -13,12 +13,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, EffectClass
 from incidents.models import LEX_MARIA_CLASSES, Incident
+from incidents.summaries import incident_summary, with_summary
 from lexmaria.models import (
     CaseIncident,
     Decision,
@@ -197,6 +198,20 @@ def cases_for(user) -> QuerySet[LexMariaCase]:
             closed_last=Case(When(status=Status.CLOSED, then=Value(1)), default=Value(0), output_field=IntegerField()),
         )
         .order_by("closed_last", F("current_due_on").asc(nulls_last=True), "-requested_at", "-id")
+    )
+
+
+def case_summary(case: LexMariaCase) -> str:
+    """What happened, in one line (incidents.summaries): that of the case's first incident.
+    Uses the case's `incidents` as prefetched (`with_incident_summaries`) when they are."""
+    incidents = sorted(case.incidents.all(), key=lambda i: (i.occurred_at or i.created_at, i.pk))
+    return incident_summary(incidents[0]) if incidents else ""
+
+
+def with_incident_summaries(cases: QuerySet[LexMariaCase]) -> QuerySet[LexMariaCase]:
+    """The cases with their incidents loaded for `case_summary`, without whole descriptions."""
+    return cases.prefetch_related(
+        Prefetch("incidents", queryset=with_summary(Incident.objects.only("title", "occurred_at", "created_at")))
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,11 +27,23 @@ from incidents.models import Incident
 from investigations.models import Investigation
 from lexmaria import forms as f
 from lexmaria import permissions, services
-from lexmaria.ivo import ivo_report, ivo_report_text
+from lexmaria.filtersets import LexMariaFilterSet
+from lexmaria.ivo import ivo_report, ivo_report_text, redact
 from lexmaria.models import LexMariaCase
 from lexmaria.operations import OPERATIONS
-from lexmaria.selectors import case_actions, case_clock, cases_for, clocks_for, yearly_follow_up
+from lexmaria.selectors import (
+    case_actions,
+    case_clock,
+    case_summary,
+    cases_for,
+    clocks_for,
+    with_incident_summaries,
+    yearly_follow_up,
+)
 from psweb.case_pages import add_errors, require, run_operation
+from psweb.documents import pdf_response
+from psweb.references import is_reference_search
+from psweb.search import search_box_attrs, without_personnummer
 
 
 def _visible(request, pk: int) -> LexMariaCase:
@@ -50,12 +61,28 @@ def _visible(request, pk: int) -> LexMariaCase:
 def case_list(request):
     if not has_perm(request.user, Perm.LEXMARIA_VIEW):
         raise PermissionDenied(_("Lex Maria cases are for the chief physician, the patient-safety team and managers."))
-    cases = list(cases_for(request.user).select_related("unit", "owner")[:500])
+    if (response := without_personnummer(request)) is not None:
+        return response
+    filterset = LexMariaFilterSet({"q": request.GET.get("q", "")}, queryset=cases_for(request.user))
+    filterset.form.fields["q"].widget.attrs.update(search_box_attrs())
+    if not filterset.is_valid():
+        return render(request, "lexmaria/list.html", {"title": _("Lex Maria"), "form": filterset.form}, status=400)
+    search = filterset.form.cleaned_data["q"].strip()
+    if is_reference_search(search):
+        found = list(filterset.qs.order_by().values_list("pk", flat=True)[:2])
+        if len(found) == 1:
+            return redirect("lexmaria:detail", pk=found[0])  # the case quoted by its reference
+    cases = list(with_incident_summaries(filterset.qs.select_related("unit", "owner"))[:500])
     clocks = clocks_for(cases)
     return render(
         request,
         "lexmaria/list.html",
-        {"title": _("Lex Maria"), "rows": [{"case": case, "clock": clocks[case.pk]} for case in cases]},
+        {
+            "title": _("Lex Maria"),
+            "form": filterset.form,
+            "search": search,
+            "rows": [{"case": case, "clock": clocks[case.pk], "summary": case_summary(case)} for case in cases],
+        },
     )
 
 
@@ -82,7 +109,11 @@ def _case_context(request, case: LexMariaCase, *, bound=None, problem: str = "",
         "case": case,
         "clock": case_clock(case),
         "report": ivo_report(case),
-        "incidents": list(case.incidents.select_related("unit").order_by("occurred_at", "id")),
+        "incidents": [
+            # What happened, as the report to IVO gives it (anything like an identity number replaced).
+            {"incident": incident, "description": redact(incident.description)}
+            for incident in case.incidents.select_related("unit").order_by("occurred_at", "id")
+        ],
         "supplements": list(case.supplements.order_by("requested_on", "id")),
         "promised": promised,
         "action_rows": action_rows(case_actions(case), user=user),
@@ -179,16 +210,9 @@ def ivo_page(request, pk: int):
 @login_required
 @require_GET
 def ivo_pdf(request, pk: int):
-    from weasyprint import CSS, HTML
-
     case = _visible(request, pk)
     html = render_to_string("lexmaria/ivo_document.html", {"case": case, "report": ivo_report(case)}, request=request)
-    with open(finders.find("css/document.css"), encoding="utf-8") as css:
-        stylesheet = CSS(string=css.read())
-    pdf = HTML(string=html, url_fetcher=_no_fetch).write_pdf(stylesheets=[stylesheet])
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{case.reference}-IVO.pdf"'
-    return response
+    return pdf_response(html, identifier=case.reference, filename=f"{case.reference}-IVO.pdf")
 
 
 @login_required
@@ -198,10 +222,6 @@ def ivo_text(request, pk: int):
     response = HttpResponse(ivo_report_text(ivo_report(case)), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{case.reference}-IVO.txt"'
     return response
-
-
-def _no_fetch(url: str, *args, **kwargs):
-    raise ValueError(f"psweb does not fetch {url!r} when making a PDF")
 
 
 # --- The yearly follow-up ---------------------------------------------------------------------

@@ -222,10 +222,11 @@ class ConflictErrorSerializer(ErrorSerializer):
     )
 
 
-def change_data(entry) -> dict:
-    """A timeline entry (`psweb.models.TimelineEntryBase`) as one of a 409's `changes`."""
+def change_data(entry, user=None) -> dict:
+    """A timeline entry (`psweb.models.TimelineEntryBase`) as one of a 409's `changes`, its
+    actor as `user` may know them."""
     return {
-        "who": person_name(entry.actor) if entry.actor_id else None,
+        "who": entry.actor_name_for(user),
         "when": entry.at,
         "what": str(entry.get_kind_display()),
         "kind": entry.kind,
@@ -246,7 +247,9 @@ def case_exception_handler(exc, context):
     response = exception_handler(exc, context)
     if response is not None and isinstance(exc, Conflict):
         if isinstance(exc, StaleVersion):
-            response.data["changes"] = ChangeSerializer([change_data(e) for e in exc.changes], many=True).data
+            user = getattr(context.get("request"), "user", None)
+            changes = [change_data(entry, user) for entry in exc.changes]
+            response.data["changes"] = ChangeSerializer(changes, many=True).data
         blockers = getattr(exc, "blockers", None)
         if blockers:
             response.data["blockers"] = [str(b) for b in blockers]

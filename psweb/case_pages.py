@@ -32,7 +32,7 @@ class Operation:
     form: type
     decide: Callable | None  # (user, case) -> Decision; None when `item_decide` decides
     perform: Callable  # (actor, case, cleaned data, item) -> anything
-    success: str
+    success: str | Callable  # the message, or (what perform returned) -> the message
     anchor: str  # where the page opens afterwards; "{item}" stands for the row's id
     item: type[Model] | QuerySet | None = None  # the rows of this kind the URL may name
     item_field: str = ""  # the row's foreign key to the case
@@ -84,7 +84,7 @@ def run_operation(request, case, op: Operation, item_pk, *, render_case, reload,
     if not form.is_valid():
         return render_case(request, case, status=400, bound=form)
     try:
-        op.perform(request.user, case, form.cleaned_data, row)
+        done = op.perform(request.user, case, form.cleaned_data, row)
     except StaleVersionError as error:
         fresh = reload()
         current = type(row).objects.get(pk=row.pk) if op.item_versioned else fresh
@@ -97,6 +97,6 @@ def run_operation(request, case, op: Operation, item_pk, *, render_case, reload,
     except ValidationError as error:
         add_errors(form, error)
         return render_case(request, reload(), status=400, bound=form)
-    messages.success(request, str(op.success))
+    messages.success(request, str(op.success(done) if callable(op.success) else op.success))
     anchor = op.anchor.format(item=row.pk) if row is not None else op.anchor
     return redirect(f"{detail_url}#{anchor}")

@@ -42,6 +42,8 @@ from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from psweb.references import candidate_references, parse_reference, register_prefix
+
 # The longest free text a case field takes (a page of A4 is about 3 000 characters).
 MAX_TEXT = 20_000
 
@@ -84,6 +86,9 @@ class CaseKit:
     reference_prefix: str = ""
     counter_table: str = ""
 
+    def __post_init__(self):
+        register_prefix(self.reference_prefix)  # so that a search reads "UT-…" as a reference
+
     def lock(self, case: Model) -> Model:
         """The row, locked for the rest of the transaction, as it is in the database now.
         Only the case's own row is locked, not the rows `lock_related` joins in."""
@@ -111,6 +116,14 @@ class CaseKit:
     def next_reference(self, year: int) -> str:
         """<prefix>-<year>-<6 digits>: one counter row per year, incremented atomically."""
         return f"{self.reference_prefix}-{year}-{next_number(self.counter_table, year):06d}"
+
+    def references_for(self, text: str | None) -> list[str] | None:
+        """The references of this case type a search text can mean (`av-2026-189`, `000189`:
+        psweb.references), or None when the text does not read as a reference."""
+        query = parse_reference(text)
+        if query is None:
+            return None
+        return candidate_references(query, prefix=self.reference_prefix, counter_table=self.counter_table)
 
 
 def bump(case: Model, *fields: str) -> None:

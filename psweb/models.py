@@ -38,6 +38,13 @@ class TimelineEntryBase(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
 
+    def actor_name_for(self, user) -> str | None:
+        """Who did it, as `user` may know them (None: the system). A case type may hide
+        someone from some readers: an incident's reporter (`incidents.viewing`)."""
+        from psweb.cases import person_name
+
+        return person_name(self.actor) if self.actor_id else None
+
 
 class PerProviderSettings(models.Model):
     """Per care provider; the row whose `care_provider` is empty holds the defaults. The

@@ -233,6 +233,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+# Served at the site's root: /favicon.ico and /apple-touch-icon.png, which browsers and phones
+# ask for without being told (drawn by tests/lighthouse/icons.py, like static/icons/).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 if DEBUG or TESTING:
     # whitenoise warns about a missing STATIC_ROOT; development serves from the finders.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
@@ -325,6 +328,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "IncidentStatusEnum": "incidents.models.Status",
+        "ForwardKindEnum": "incidents.models.Forward.Kind",
         "InvestigationStatusEnum": "investigations.models.Status",
         "LexMariaStatusEnum": "lexmaria.models.Status",
         "IvoDecisionEnum": "lexmaria.models.IvoDecision",

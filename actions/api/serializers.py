@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from actions.models import Action, EffectClass
-from actions.sources import source_of
+from actions.sources import hides, source_of
 from psweb.api import ChoiceLabelField, ModelSerializer, PersonNameField, RefuseUnknownFields
 
 
@@ -47,6 +47,7 @@ class ActionSerializer(ModelSerializer):
             "created_at",
             "started_at",
             "done_at",
+            "shown_to_reporter",
         ]
         read_only_fields = fields
 
@@ -57,6 +58,20 @@ class ActionSerializer(ModelSerializer):
     def get_source(self, action: Action) -> dict:
         source = action.source
         return {"type": action.source_field, "id": source.pk, "reference": source_of(action).reference(source)}
+
+    def to_representation(self, action: Action):
+        """A person the source hides from the caller (an incident's reporter, for those who may
+        not know who reported) has no id and reads as the source says ("the reporter")."""
+        data = super().to_representation(action)
+        request = self.context.get("request")
+        if request is None:
+            return data
+        for name in ("responsible", "created_by"):
+            if hides(request.user, action, getattr(action, f"{name}_id")):
+                data[name] = None
+                if f"{name}_name" in data:
+                    data[f"{name}_name"] = str(source_of(action).hidden_label)
+        return data
 
 
 class ActionCreateSerializer(serializers.Serializer):
@@ -83,4 +98,9 @@ class ActionUpdateSerializer(RefuseUnknownFields, serializers.Serializer):
     )
     progress_note = serializers.CharField(
         required=False, allow_blank=True, help_text="What was done (the responsible person may set this and `state`)."
+    )
+    shown_to_reporter = serializers.BooleanField(
+        required=False,
+        help_text="Show the action (its text, state and due date) to the reporter of its incident, who is notified. "
+        "Incident actions only.",
     )

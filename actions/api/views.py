@@ -73,4 +73,5 @@ class ActionViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModel
         data = self._valid(s.ActionUpdateSerializer)
         version = data.pop("version")
         action = services.action_update(action=action, actor=request.user, version=version, **data)
-        return Response(s.ActionSerializer(self.narrow_queryset(Action.objects.all()).get(pk=action.pk)).data)
+        action = self.narrow_queryset(Action.objects.all()).get(pk=action.pk)
+        return Response(s.ActionSerializer(action, context=self.get_serializer_context()).data)

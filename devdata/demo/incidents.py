@@ -245,7 +245,9 @@ def _plan(rng: random.Random, world: _World, now: dt.datetime, i: int) -> dict:
         "unit": unit,
         "reporter": rng.choice(reporters),
         "state": _pick_state(rng, (now - reported).total_seconds() / 86400),
-        "patient": case_type == CaseType.CARE and rng.random() < 0.6,
+        # Care concerns a patient (issue 13): most care reports have one; the rest are near
+        # misses and risks without a patient. The same draw as before, so the sequence stays.
+        "patient": case_type == CaseType.CARE and rng.random() < 0.9,
         "triage_days": rng.uniform(0.1, 9),
         "close_days": rng.uniform(5, 90),
         "forward": rng.random() < 0.06,
@@ -279,10 +281,16 @@ def _create(world: _World, plan: dict, key: uuid.UUID, rng: random.Random, used:
     event = plan["event"]
     responsible = unit
     to_unit = None
+    # Every other forward asks for an answer and keeps the case (a samverkansavvikelse); the
+    # rest hand it over. Chosen by number, not by a draw, so the random sequence stays as it was.
+    asking = plan["number"] % 2 == 1
     if plan["forward"] and state != Status.WITHDRAWN:
         others = [u for u in world.units if u.care_provider_id != unit.care_provider_id] or world.units
         to_unit = rng.choice(others)
-        responsible = to_unit
+        if not asking:
+            responsible = to_unit
+    # A case handed over is handled by the receiving unit's handler from then on.
+    sender, handler = handler, world.handler_for.get(responsible.pk, handler)
     triaged = reported + dt.timedelta(days=plan["triage_days"]) if state != Status.SUBMITTED else None
     closed = (triaged or reported) + dt.timedelta(days=plan["close_days"]) if state == Status.CLOSED else None
     if closed and closed > timezone.now():
@@ -320,21 +328,7 @@ def _create(world: _World, plan: dict, key: uuid.UUID, rng: random.Random, used:
     )
     entries = [(plan["occurred"], reporter, Kind.CREATED, ""), (reported, reporter, Kind.SUBMITTED, "")]
     if to_unit is not None:
-        forwarded = reported + dt.timedelta(hours=6)
-        answered = state == Status.CLOSED
-        Forward.objects.create(
-            incident=incident,
-            from_unit=unit,
-            to_unit=to_unit,
-            message="Patienten skrevs ut till er; kan ni svara på hur informationen togs emot?",
-            answer_due=(forwarded + dt.timedelta(days=14)).date(),
-            forwarded_by=handler,
-            forwarded_at=forwarded,
-            answer="Informationen kom fram först dagen efter; vi ser över mottagningsrutinen." if answered else "",
-            answered_by=world.handler_for.get(to_unit.pk) if answered else None,
-            answered_at=forwarded + dt.timedelta(days=5) if answered else None,
-        )
-        entries.append((forwarded, handler, Kind.FORWARDED, to_unit.name))
+        entries += _forward(world, plan, incident, sender, to_unit, asking=asking, closed=closed)
     if handled and triaged:
         entries += [
             (triaged, handler, Kind.TAKEN, ""),
@@ -353,8 +347,10 @@ def _create(world: _World, plan: dict, key: uuid.UUID, rng: random.Random, used:
                 for a in plan["cause_areas"]
             ]
             entries += [(triaged, handler, Kind.CAUSE_ADDED, "") for _ in causes]
-            for a in plan["actions"]:
+            for position, a in enumerate(plan["actions"]):
                 description_, effect = ACTIONS[a]
+                # The handler shows the reporter the first action ("Detta görs nu", issue 13).
+                shown = position == 0
                 due = (triaged + dt.timedelta(days=45)).date()
                 done = state == Status.CLOSED
                 action = Action.objects.create(
@@ -367,9 +363,12 @@ def _create(world: _World, plan: dict, key: uuid.UUID, rng: random.Random, used:
                     created_by=handler,
                     created_at=triaged,
                     done_at=closed if done else None,
+                    shown_to_reporter=shown,
                 )
                 action.causes.set(causes)
                 entries.append((triaged, handler, Kind.ACTION_ADDED, ""))
+                if shown:
+                    entries.append((triaged, handler, Kind.REPORTER_UPDATED, ""))
         if event in LEX_MARIA_CLASSES:
             entries += [
                 (triaged, handler, Kind.INVESTIGATION_REQUESTED, ""),
@@ -402,6 +401,55 @@ def _create(world: _World, plan: dict, key: uuid.UUID, rng: random.Random, used:
     )
 
 
+def _forward(world: _World, plan: dict, incident: Incident, sender: User, to_unit: OrgUnit, *, asking, closed) -> list:
+    """A hand-over or a question to another care provider's unit, as the services write it. An
+    answer is always given by a handler of the receiving unit (`forward_answer_complete`):
+    questions of closed cases and every other open one are answered, the rest still wait; a
+    hand-over's message is answered once the case is closed there."""
+    forwarded = plan["reported"] + dt.timedelta(hours=6)
+    answerer = world.handler_for.get(to_unit.pk)
+    answered = (closed is not None or (asking and plan["number"] % 4 == 1)) and answerer is not None
+    answered_at = min(forwarded + dt.timedelta(days=5), closed or timezone.now())
+    due = (forwarded + dt.timedelta(days=14)).date()
+    forward = Forward.objects.create(
+        incident=incident,
+        from_unit=incident.unit,
+        to_unit=to_unit,
+        kind=Forward.Kind.ASK if asking else Forward.Kind.HAND_OVER,
+        message=(
+            "Patienten skrevs ut till er; kan ni svara på hur informationen togs emot?"
+            if asking
+            else "Händelsen inträffade i er verksamhet; vi lämnar över ärendet till er för utredning."
+        ),
+        # A hand-over may go without a date; every other one has one, as the form suggests.
+        answer_due=due if asking or plan["number"] % 4 == 0 else None,
+        forwarded_by=sender,
+        forwarded_at=forwarded,
+        answer=(
+            (
+                "Informationen kom fram först dagen efter; vi ser över mottagningsrutinen."
+                if asking
+                else "Vi har tagit över ärendet."
+            )
+            if answered
+            else ""
+        ),
+        answered_by=answerer if answered else None,
+        answered_at=answered_at if answered else None,
+    )
+    entries = [
+        (
+            forwarded,
+            sender,
+            Kind.ANSWER_ASKED if asking else Kind.FORWARDED,
+            f"{forward.from_unit.name} → {to_unit.name}",
+        )
+    ]
+    if answered:
+        entries.append((answered_at, answerer, Kind.FORWARD_ANSWERED, to_unit.name))
+    return entries
+
+
 def _drafts(world: _World, now: dt.datetime, drafts: int, offset: int, existing: set) -> int:
     created = 0
     for n in range(drafts):
@@ -418,6 +466,7 @@ def _drafts(world: _World, now: dt.datetime, drafts: int, offset: int, existing:
             occurred_at=now - dt.timedelta(hours=n + 1),
             description="Patienten var orolig under natten och",
             case_type=CaseType.CARE,
+            patient_involved=True,
         )
         TimelineEntry.objects.create(incident=incident, actor=reporter, kind=Kind.CREATED, data={"version": 1})
         created += 1

@@ -137,9 +137,10 @@ def _rows(rng: random.Random, wards: list[OrgUnit], clinics: list[OrgUnit], regi
             rows.append(_row("MJG", clinic, month, end, injuries, 15))
             rows.append(_row("MJG-VRI", clinic, month, end, min(injuries, rng.choice([0, 0, 1])), 15))
             beds = rng.choice([24, 28, 30, 32])
-            rows.append(_row("UTLOK", clinic, month, end, round(rng.uniform(0.1, 0.6), 2), beds))
-            rows.append(_row("OVERBEL", clinic, month, end, round(rng.uniform(0.2, 1.5), 2), beds))
             bed_days = beds * end.day
+            # Outlying patients and overcrowding in whole patient-days (0,1–0,6 and 0,2–1,5 a day).
+            rows.append(_row("UTLOK", clinic, month, end, round(rng.uniform(0.1, 0.6) * end.day), bed_days))
+            rows.append(_row("OVERBEL", clinic, month, end, round(rng.uniform(0.2, 1.5) * end.day), bed_days))
             rows.append(_row("BELAGG", clinic, month, end, round(bed_days * _share(rng, 0.92, 0.05)), bed_days))
             if month.month in (4, 10):
                 answers = rng.randint(40, 90)

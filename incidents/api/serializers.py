@@ -8,8 +8,12 @@ validate the content, so the API and the pages give the same answers.
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from actions.api.serializers import ActionCreateSerializer
+from actions.models import Action
 from incidents import permissions
 from incidents.models import (
     Attachment,
@@ -23,6 +27,9 @@ from incidents.models import (
     ReportedKind,
     TimelineEntry,
 )
+from incidents.selectors import actions_for_reporter
+from incidents.summaries import incident_summary
+from incidents.viewing import STAFF_FIELDS, CaseView, SeenEntry
 from psweb.api import ChoiceLabelField, ModelSerializer, PersonNameField, RefuseUnknownFields
 from psweb.cases import person_name
 from psweb.models import PSL_3_8_POINTS
@@ -35,6 +42,44 @@ def may_see_reporter(request, incident: Incident) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return bool(permissions.can_see_reporter(user, incident))
+
+
+class SeenByViewerMixin:
+    """Person fields as the caller may see them (`incidents.viewing.CaseView`, context
+    `case_view`): the reporter, when the caller may not know who reported, has no id and
+    reads "the reporter" (issue 13, item 17). `text_fields` may name people in free text."""
+
+    person_fields: tuple[str, ...] = ()
+    text_fields: tuple[str, ...] = ()
+    # Whether those who only follow the case (its reporter, a team from elsewhere) see who
+    # else it was: their page names a comment's author, not an attachment's uploader.
+    followers_see_people = True
+
+    def case_view(self, instance) -> CaseView | None:
+        view = self.context.get("case_view")
+        request = self.context.get("request")
+        if view is None and request is not None and getattr(instance, "incident", None) is not None:
+            view = self.context["case_view"] = CaseView.of(request.user, instance.incident)
+        return view
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        view = self.case_view(instance)
+        if view is None:
+            return data
+        for name in self.person_fields:
+            person_id = getattr(instance, f"{name}_id")
+            if view.hides(person_id):
+                data[name] = None
+                if f"{name}_name" in data:
+                    data[f"{name}_name"] = _("the reporter")
+            elif not (self.followers_see_people or view.sees_case or person_id == view.user.pk):
+                data[name] = None
+                if f"{name}_name" in data:
+                    data[f"{name}_name"] = None
+        for name in self.text_fields:
+            data[name] = view.text(data[name])
+        return data
 
 
 class IncidentSerializer(ModelSerializer):
@@ -62,12 +107,18 @@ class IncidentSerializer(ModelSerializer):
         help_text="Feedback to the reporter: shown to the handlers of the case, and to the reporter once the "
         "incident is closed; otherwise null."
     )
+    summary = serializers.SerializerMethodField(
+        help_text="What happened, in one line (about 100 characters): the short title, else the beginning of "
+        "the description. Those who only follow the case (its reporter) get the beginning of the description."
+    )
 
     class Meta:
         model = Incident
         fields = [
             "id",
             "reference",
+            "title",
+            "summary",
             "status",
             "status_name",
             "version",
@@ -104,6 +155,9 @@ class IncidentSerializer(ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_summary(self, incident: Incident) -> str:
+        return incident_summary(incident)
+
     def get_reporter(self, incident: Incident) -> int | None:
         return incident.reporter_id if may_see_reporter(self.context.get("request"), incident) else None
 
@@ -118,6 +172,37 @@ class IncidentSerializer(ModelSerializer):
             return incident.feedback_for_reporter or None  # the reporter reads it once closed
         return incident.feedback
 
+    def to_representation(self, incident: Incident):
+        """The handler as the caller may see him (the hidden reporter has no name or id), and
+        for those who only follow the case (its reporter, an investigation's team from
+        elsewhere) none of the handling: what their page shows, no more (issue 13, 17–18)."""
+        data = super().to_representation(incident)
+        request = self.context.get("request")
+        if request is None:
+            return data
+        view = CaseView.of(request.user, incident)
+        if view.hides(incident.handler_id):
+            data["handler"] = None
+            data["handler_name"] = _("the reporter")
+        if not view.sees_staff_fields:
+            for name in STAFF_FIELDS:
+                if name in data:
+                    data[name] = None
+            data["summary"] = incident_summary(incident, with_title=False)  # of her own words, not the title
+        return data
+
+
+class ReporterActionSerializer(serializers.ModelSerializer):
+    """An action as its incident's reporter sees it ("Detta görs nu"): what will be done, its
+    state and by when; never who, nor the causes (issue 13, item 7)."""
+
+    state_name = ChoiceLabelField("state")
+
+    class Meta:
+        model = Action
+        fields = ["id", "description", "state", "state_name", "due_date"]
+        read_only_fields = fields
+
 
 class IncidentDetailSerializer(IncidentSerializer):
     """One incident. `patient_identifier` only for users with `incident.view_patient` in the
@@ -129,10 +214,26 @@ class IncidentDetailSerializer(IncidentSerializer):
             "(each display is logged); otherwise null."
         )
     )
+    actions_for_reporter = serializers.SerializerMethodField(
+        help_text=(
+            'The actions a handler chose to show the reporter ("Detta görs nu"), as she reads them: for the '
+            "reporter and the case's staff; empty for others who follow the case."
+        )
+    )
 
     class Meta(IncidentSerializer.Meta):
-        fields = [*IncidentSerializer.Meta.fields, "patient_identifier"]
+        fields = [*IncidentSerializer.Meta.fields, "patient_identifier", "actions_for_reporter"]
         read_only_fields = fields
+
+    @extend_schema_field(ReporterActionSerializer(many=True))
+    def get_actions_for_reporter(self, incident: Incident) -> list:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        view = CaseView.of(request.user, incident)
+        if not (view.is_reporter or view.sees_case):
+            return []
+        return ReporterActionSerializer(actions_for_reporter(incident), many=True).data
 
     def get_patient_identifier(self, incident: Incident) -> str | None:
         request = self.context.get("request")
@@ -212,22 +313,49 @@ class ClassifySerializer(VersionSerializer):
     case_type = serializers.ChoiceField(choices=CaseType.choices)
 
 
+class TitleSerializer(VersionSerializer):
+    title = serializers.CharField(
+        max_length=120,
+        allow_blank=True,
+        trim_whitespace=True,
+        help_text="The short title (at most 120 characters); empty removes it. No patient data, no names.",
+    )
+
+
 class AssessRiskSerializer(VersionSerializer):
     probability = serializers.IntegerField(min_value=1, max_value=4, help_text="Probability, 1 (lowest) to 4.")
     consequence = serializers.IntegerField(min_value=1, max_value=4, help_text="Consequence, 1 (lowest) to 4.")
 
 
 class ForwardRequestSerializer(VersionSerializer):
-    to_unit = serializers.IntegerField(help_text="Org unit id to forward to (any care provider).")
-    message = serializers.CharField(max_length=20_000, help_text="What the receiving unit should look into.")
-    answer_due = serializers.DateField(help_text="When an answer is expected.")
+    kind = serializers.ChoiceField(
+        choices=Forward.Kind.choices,
+        required=False,
+        default=Forward.Kind.HAND_OVER,
+        help_text=(
+            "hand_over (the default, as before this field existed): responsibility moves to `to_unit`, the "
+            "handler is cleared and the incident is submitted again there. ask: the responsible unit, handler "
+            "and status stay; `to_unit` is asked to answer by `answer_due` (then required) and may read the case."
+        ),
+    )
+    to_unit = serializers.IntegerField(help_text="Org unit id to hand over to or to ask (any care provider).")
+    message = serializers.CharField(max_length=20_000, help_text="What the receiving unit should do, or the question.")
+    answer_due = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When an answer is expected: required when asking, optional when handing over.",
+    )
 
 
 class FeedbackSerializer(VersionSerializer):
     text = serializers.CharField(max_length=20_000, help_text="Feedback to the reporter.")
 
 
-class PatientInformationSerializer(ModelSerializer):
+class PatientInformationSerializer(SeenByViewerMixin, ModelSerializer):
+    person_fields = ("recorded_by",)
+    text_fields = ("informed_by",)
+
     class Meta:
         model = PatientInformation
         fields = [
@@ -249,23 +377,8 @@ class PatientInformationSerializer(ModelSerializer):
 # --- Sub-resources ---------------------------------------------------------------------------
 
 
-class HidesReporterMixin:
-    """Leaves out `user_field` (id and name) when it is the reporter and the caller may not
-    know who reported (context `hidden_user`)."""
-
-    user_field = ""
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        hidden = self.context.get("hidden_user")
-        if hidden is not None and getattr(instance, f"{self.user_field}_id") == hidden:
-            data[self.user_field] = None
-            data[f"{self.user_field}_name"] = None
-        return data
-
-
-class CommentSerializer(HidesReporterMixin, serializers.ModelSerializer):
-    user_field = "author"
+class CommentSerializer(SeenByViewerMixin, serializers.ModelSerializer):
+    person_fields = ("author",)
     author = serializers.PrimaryKeyRelatedField(
         read_only=True,
         allow_null=True,
@@ -285,7 +398,8 @@ class CommentSerializer(HidesReporterMixin, serializers.ModelSerializer):
         }
 
 
-class CauseSerializer(ModelSerializer):
+class CauseSerializer(SeenByViewerMixin, ModelSerializer):
+    person_fields = ("created_by",)
     area_name = serializers.CharField(source="area.name", read_only=True)
 
     class Meta:
@@ -299,7 +413,8 @@ class CauseCreateSerializer(serializers.Serializer):
     detail = serializers.CharField(required=False, allow_blank=True, default="", help_text="What exactly.")
 
 
-class ForwardSerializer(ModelSerializer):
+class ForwardSerializer(SeenByViewerMixin, ModelSerializer):
+    person_fields = ("forwarded_by", "answered_by")
     from_unit_name = serializers.CharField(source="from_unit.name", read_only=True)
     to_unit_name = serializers.CharField(source="to_unit.name", read_only=True)
 
@@ -311,6 +426,7 @@ class ForwardSerializer(ModelSerializer):
             "from_unit_name",
             "to_unit",
             "to_unit_name",
+            "kind",
             "message",
             "answer_due",
             "forwarded_by",
@@ -326,8 +442,9 @@ class ForwardAnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=20_000, help_text="The receiving unit's answer.")
 
 
-class AttachmentSerializer(HidesReporterMixin, serializers.ModelSerializer):
-    user_field = "uploaded_by"
+class AttachmentSerializer(SeenByViewerMixin, serializers.ModelSerializer):
+    person_fields = ("uploaded_by",)
+    followers_see_people = False
     uploaded_by = serializers.PrimaryKeyRelatedField(
         read_only=True,
         allow_null=True,
@@ -358,8 +475,10 @@ class AttachmentSerializer(HidesReporterMixin, serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class TimelineEntrySerializer(HidesReporterMixin, serializers.ModelSerializer):
-    user_field = "actor"
+class TimelineEntrySerializer(serializers.ModelSerializer):
+    """An entry as the caller sees it (`incidents.viewing.SeenEntry`): staff every entry, with
+    the hidden reporter as "the reporter"; the reporter her report's steps, without who."""
+
     actor = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text="Who did it; null for the reporter unless you may know who reported."
     )
@@ -374,3 +493,22 @@ class TimelineEntrySerializer(HidesReporterMixin, serializers.ModelSerializer):
 
     def get_version(self, entry: TimelineEntry) -> int | None:
         return entry.data.get("version")
+
+    def to_representation(self, instance):
+        if not isinstance(instance, SeenEntry):
+            view = CaseView.of(self.context["request"].user, instance.incident)
+            instance = view.seen_entry(instance)  # as staff see it
+        data = super().to_representation(instance.entry)
+        data["actor"] = instance.actor_id
+        data["actor_name"] = instance.actor_name
+        data["kind_name"] = instance.label
+        data["message"] = instance.message
+        return data
+
+
+class IncidentActionCreateSerializer(ActionCreateSerializer):
+    shown_to_reporter = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Show the action (its text, state and due date) to the reporter, who is notified.",
+    )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -21,12 +20,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.services import accesslog_record
-from actions.api.serializers import ActionCreateSerializer, ActionSerializer, ActionUpdateSerializer
+from actions.api.serializers import ActionSerializer, ActionUpdateSerializer
 from actions.models import Action
-from incidents import permissions, services
+from incidents import services
 from incidents.api import serializers as s
 from incidents.filtersets import IncidentFilterSet, ordering_keys
 from incidents.models import Cause, Forward, Incident, Status
+from incidents.viewing import CaseView
 from psweb.api import SUBLIST, CaseErrorsMixin, ScopedModelViewSet, case_errors, pk_param
 from psweb.pagination import CursorPagination
 
@@ -223,6 +223,18 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
         incident = services.incident_classify(incident=self.get_object(), actor=request.user, **data)
         return self._incident_response(incident)
 
+    @_transition_schema(
+        "Set the short title",
+        s.TitleSerializer,
+        "The one line lists show instead of the beginning of the description; empty removes it. "
+        "The handlers of an open incident.",
+    )
+    @action(detail=True, methods=["post"])
+    def title(self, request, pk=None):
+        data = self._valid(s.TitleSerializer)
+        incident = services.incident_set_title(incident=self.get_object(), actor=request.user, **data)
+        return self._incident_response(incident)
+
     @_transition_schema("Assess the risk", s.AssessRiskSerializer, "Probability and consequence, 1–4 each.")
     @action(detail=True, methods=["post"], url_path="assess-risk", url_name="assess-risk")
     def assess_risk(self, request, pk=None):
@@ -231,7 +243,11 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
         return self._incident_response(incident)
 
     @_transition_schema(
-        "Forward to another unit", s.ForwardRequestSerializer, "The receiving unit becomes responsible and answers."
+        "Hand over to another unit, or ask it for an answer",
+        s.ForwardRequestSerializer,
+        "kind=hand_over (default): the receiving unit becomes responsible; the incident is submitted there, "
+        "unassigned. kind=ask: the incident stays with its unit and handler; the asked unit may read it and "
+        "answer through forwards/{id}/answer/.",
     )
     @action(detail=True, methods=["post"])
     def forward(self, request, pk=None):
@@ -265,7 +281,7 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
     def patient_information(self, request, pk=None):
         data = self._valid(s.PatientInformationSerializer)
         record = services.patient_information_record(incident=self.get_object(), actor=request.user, **data)
-        return Response(s.PatientInformationSerializer(record).data)
+        return Response(s.PatientInformationSerializer(record, context=self._seen(record.incident)).data)
 
     @_transition_schema("Write the feedback to the reporter", s.FeedbackSerializer)
     @action(detail=True, methods=["post"])
@@ -292,9 +308,11 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
     # --- sub-resources -------------------------------------------------------------------------
 
-    def _hidden_user(self, incident: Incident) -> int | None:
-        """The reporter's id when the caller may not know who reported: their name is left out."""
-        return None if s.may_see_reporter(self.request, incident) else incident.reporter_id
+    def _seen(self, incident: Incident) -> dict:
+        """The serializer context of a sub-resource: what the caller sees of the case, decided
+        where the case page decides it (`incidents.viewing`): the same parts, and the
+        reporter as "the reporter" for those who may not know who reported."""
+        return {"request": self.request, "case_view": CaseView.of(self.request.user, incident)}
 
     @extend_schema(
         methods=["GET"],
@@ -312,18 +330,14 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
     @action(detail=True, methods=["get", "post"], **SUBLIST)
     def comments(self, request, pk=None):
         incident = self.get_object()
-        context = {"hidden_user": self._hidden_user(incident)}
+        context = self._seen(incident)
         if request.method == "POST":
             data = self._valid(s.CommentSerializer)
             comment = services.comment_add(
                 incident=incident, actor=request.user, text=data["text"], to_reporter=data.get("to_reporter", False)
             )
             return Response(s.CommentSerializer(comment, context=context).data, status=status.HTTP_201_CREATED)
-        comments = incident.comments.select_related("author")
-        if not permissions.sees_as_staff(request.user, incident):
-            # The reporter following their report: their own and those addressed to them.
-            comments = comments.filter(Q(author=request.user) | Q(to_reporter=True))
-        return Response(s.CommentSerializer(comments, many=True, context=context).data)
+        return Response(s.CommentSerializer(context["case_view"].comments(), many=True, context=context).data)
 
     @extend_schema(
         methods=["GET"],
@@ -344,9 +358,9 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
         if request.method == "POST":
             data = self._valid(s.CauseCreateSerializer)
             cause = services.cause_add(incident=incident, actor=request.user, **data)
-            return Response(s.CauseSerializer(cause).data, status=status.HTTP_201_CREATED)
-        causes = Cause.objects.filter(incident=incident, removed_at__isnull=True).select_related("area")
-        return Response(s.CauseSerializer(causes, many=True).data)
+            return Response(s.CauseSerializer(cause, context=self._seen(incident)).data, status=status.HTTP_201_CREATED)
+        context = self._seen(incident)
+        return Response(s.CauseSerializer(context["case_view"].causes(), many=True, context=context).data)
 
     @extend_schema(
         summary="Remove a cause",
@@ -372,7 +386,7 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
     @extend_schema(
         methods=["POST"],
         summary="Add an action",
-        request=ActionCreateSerializer,
+        request=s.IncidentActionCreateSerializer,
         responses={201: ActionSerializer, **ERRORS},
         tags=["incidents"],
     )
@@ -380,12 +394,16 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
     def actions(self, request, pk=None):
         incident = self.get_object()
         if request.method == "POST":
-            data = self._valid(ActionCreateSerializer)
+            data = self._valid(s.IncidentActionCreateSerializer)
             created = services.action_add(incident=incident, actor=request.user, **data)
-            return Response(ActionSerializer(self._action(incident, created.pk)).data, status=status.HTTP_201_CREATED)
-        actions = Action.objects.filter(incident=incident).select_related("responsible", "incident")
-        actions = actions.prefetch_related("causes")
-        return Response(ActionSerializer(actions, many=True).data)
+            return Response(
+                ActionSerializer(self._action(incident, created.pk), context=self._seen(incident)).data,
+                status=status.HTTP_201_CREATED,
+            )
+        view = CaseView.of(request.user, incident)
+        if view.sees_reporter_actions:  # "Detta görs nu": what, its state, by when
+            return Response(s.ReporterActionSerializer(view.actions(), many=True).data)
+        return Response(ActionSerializer(view.actions(), many=True, context=self._seen(incident)).data)
 
     def _action(self, incident: Incident, action_pk) -> Action:
         queryset = Action.objects.select_related("responsible", "incident").prefetch_related("causes")
@@ -405,19 +423,22 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
         current = self._action(incident, action_pk)
         data = self._valid(ActionUpdateSerializer)
         services.action_update(action=current, actor=request.user, **data)
-        return Response(ActionSerializer(self._action(incident, action_pk)).data)
+        return Response(ActionSerializer(self._action(incident, action_pk), context=self._seen(incident)).data)
 
     @extend_schema(
         summary="Forwards of the incident",
-        description="Each forward with its message and, once given, the receiving unit's answer.",
+        description=(
+            "Each hand-over (kind hand_over) and question for an answer (kind ask) with its message and, once "
+            "given, the receiving unit's answer."
+        ),
         responses={200: s.ForwardSerializer(many=True), **READ_ERRORS},
         tags=["incidents"],
     )
     @action(detail=True, methods=["get"], **SUBLIST)
     def forwards(self, request, pk=None):
         incident = self.get_object()
-        forwards = Forward.objects.filter(incident=incident).select_related("from_unit", "to_unit")
-        return Response(s.ForwardSerializer(forwards, many=True).data)
+        context = self._seen(incident)
+        return Response(s.ForwardSerializer(context["case_view"].forwards(), many=True, context=context).data)
 
     @extend_schema(
         summary="Answer a forward",
@@ -439,7 +460,7 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
         data = self._valid(s.ForwardAnswerSerializer)
         forward = services.forward_answer(forward=forward, actor=request.user, **data)
         forward = Forward.objects.select_related("from_unit", "to_unit").get(pk=forward.pk)
-        return Response(s.ForwardSerializer(forward).data)
+        return Response(s.ForwardSerializer(forward, context=self._seen(incident)).data)
 
     @extend_schema(
         summary="Attachments",
@@ -450,8 +471,8 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
     @action(detail=True, methods=["get"], **SUBLIST)
     def attachments(self, request, pk=None):
         incident = self.get_object()
-        context = {"request": request, "hidden_user": self._hidden_user(incident)}
-        files = incident.attachments.select_related("uploaded_by")
+        context = self._seen(incident)
+        files = context["case_view"].attachments()
         return Response(s.AttachmentSerializer(files, many=True, context=context).data)
 
     @extend_schema(
@@ -463,6 +484,5 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
     @action(detail=True, methods=["get"], **SUBLIST)
     def timeline(self, request, pk=None):
         incident = self.get_object()
-        entries = incident.timeline.select_related("actor")
-        context = {"hidden_user": self._hidden_user(incident)}
-        return Response(s.TimelineEntrySerializer(entries, many=True, context=context).data)
+        context = self._seen(incident)
+        return Response(s.TimelineEntrySerializer(context["case_view"].timeline(), many=True, context=context).data)

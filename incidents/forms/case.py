@@ -29,6 +29,7 @@ from incidents.models import (
     Cause,
     CauseArea,
     EventClass,
+    Forward,
     Incident,
     PatientInformation,
     ProviderSettings,
@@ -227,6 +228,14 @@ class ActionForm(CaseForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    shown_to_reporter = forms.BooleanField(
+        label=_("Show to the reporter"),
+        help_text=_(
+            "The reporter reads the action, its status and due date under My reports and is notified; "
+            "never who is responsible. Write it so that it can be shown: no patient data."
+        ),
+        required=False,
+    )
 
     def __init__(
         self, *args, incident: Incident, item: Action | None = None, loaded: ActionChoices | None = None, **kwargs
@@ -253,6 +262,7 @@ class ActionForm(CaseForm):
             self.fields["due_date"].initial = action.due_date
             self.fields["effect_class"].initial = action.effect_class
             self.fields["causes"].initial = [c.pk for c in action.causes.all()]
+            self.fields["shown_to_reporter"].initial = action.shown_to_reporter
 
     def clean_description(self):
         return self.cleaned_data["description"].strip()
@@ -274,13 +284,45 @@ class ActionUpdateForm(ActionForm):
         ).order_by("pk")
 
 
+# What each way of sending the case on does, said before the user chooses (issue 13).
+FORWARD_CONSEQUENCES = {
+    Forward.Kind.HAND_OVER: _(
+        "The case moves to the unit you choose. You and your unit are no longer its handlers: the "
+        "receiving unit takes it, and until someone there does it shows as reported and cannot be "
+        "closed. Your unit still sees the case."
+    ),
+    Forward.Kind.ASK: _(
+        "You keep the case: you remain its handler and its status does not change. The unit you "
+        "choose is asked to answer by the date below; its handlers can read the case and answer "
+        "it here, without taking it over."
+    ),
+}
+
+
 class ForwardForm(CaseForm):
+    """Hand the case over, or ask another unit for an answer and keep it: the user chooses
+    one, each with its consequence in words, and nothing is preselected."""
+
     slug = "forward"
-    to_unit = UnitChoiceField(label=_("Forward to"), queryset=OrgUnit.objects.none())
-    message = forms.CharField(
-        label=_("Message to the receiving unit"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    kind = forms.ChoiceField(
+        label=_("What do you want to do?"),
+        choices=[
+            (Forward.Kind.HAND_OVER, _("Hand the case over")),
+            (Forward.Kind.ASK, _("Ask for an answer, keep the case")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether to hand the case over or to ask for an answer.")},
     )
-    answer_due = forms.DateField(label=_("Answer due"), widget=forms.DateInput(attrs={"type": "date"}))
+    to_unit = UnitChoiceField(label=_("Unit or care provider"), queryset=OrgUnit.objects.none())
+    message = forms.CharField(
+        label=_("Message or question to the unit"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    answer_due = forms.DateField(
+        label=_("Answer by"),
+        required=False,
+        help_text=_("Required when you ask for an answer; optional when you hand the case over."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def __init__(self, *args, incident: Incident, settings: ProviderSettings | None = None, **kwargs):
         super().__init__(*args, incident=incident, **kwargs)
@@ -293,11 +335,22 @@ class ForwardForm(CaseForm):
         )
         self.fields["answer_due"].initial = timezone.localdate() + dt.timedelta(days=settings.forward_answer_days)
 
+    def kind_choices(self) -> list[dict]:
+        """The radio buttons, each with the sentence saying what it does (for the template)."""
+        field = self["kind"]
+        return [{"choice": choice, "consequence": FORWARD_CONSEQUENCES[choice.data["value"]]} for choice in field]
+
     def clean_answer_due(self):
         value = self.cleaned_data["answer_due"]
-        if value < timezone.localdate():
+        if value is not None and value < timezone.localdate():
             raise forms.ValidationError(_("The answer cannot be due in the past."))
         return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Forward.Kind.ASK and not data.get("answer_due") and "answer_due" not in self.errors:
+            self.add_error("answer_due", _("Give the date an answer is due."))
+        return data
 
 
 class ForwardAnswerForm(CaseForm):
@@ -381,6 +434,23 @@ class FeedbackForm(CaseForm):
     def __init__(self, *args, incident: Incident, **kwargs):
         super().__init__(*args, incident=incident, **kwargs)
         self.fields["text"].initial = incident.feedback
+
+
+class TitleForm(CaseForm):
+    slug = "title"
+    title = forms.CharField(
+        label=_("Short title"),
+        help_text=_(
+            "One line that says what happened, e.g. “Wrong dose of Waran at the evening round”. Lists show "
+            "it instead of the beginning of the report. No patient data, no names. Leave empty to remove it."
+        ),
+        max_length=Incident._meta.get_field("title").max_length,
+        required=False,
+    )
+
+    def __init__(self, *args, incident: Incident, **kwargs):
+        super().__init__(*args, incident=incident, **kwargs)
+        self.fields["title"].initial = incident.title
 
 
 class ReasonForm(CaseForm):

@@ -149,6 +149,14 @@ class ReportForm(forms.Form):
     reported_kind = forms.ChoiceField(
         required=False, choices=ReportedKind.choices, label=_("What kind of event?"), widget=forms.RadioSelect
     )
+    # Care concerns a patient (issue 13): with care chosen, a patient is involved unless this
+    # box is ticked, and it stands beside the choice, not among the optional details.
+    no_patient = forms.BooleanField(
+        required=False,
+        label=_("No patient was involved (e.g. a near miss that was caught in time)"),
+        help_text=_("Care concerns a patient: tick this only if no patient was involved."),
+    )
+    # For work environment (the box under "More details"): was a patient involved after all?
     patient_involved = forms.BooleanField(required=False, label=_("A patient was involved"))
     patient_identifier = forms.CharField(
         required=False,
@@ -209,9 +217,21 @@ class ReportForm(forms.Form):
             raise ValidationError(_("The time lies in the future. Check the date and time."))
         return value
 
+    def is_care(self) -> bool:
+        return self["case_type"].value() == CaseType.CARE
+
+    def clean(self):
+        data = super().clean()
+        if data.get("case_type") == CaseType.CARE:
+            # Care: the plain "no patient" box decides; the work-environment box does not.
+            data["patient_involved"] = not data.get("no_patient", False)
+        return data
+
     def draft_fields(self, present=None) -> dict:
         """The cleaned fields the services store; with `present`, only those names (autosave
         sends what the page has; a field that is invalid right now is left as it was)."""
+        if present is not None and "no_patient" in present:
+            present = {*present, "patient_involved"}
         names = [n for n in DRAFT_FIELDS if n in self.cleaned_data and (present is None or n in present)]
         return {name: self.cleaned_data[name] for name in names}
 
@@ -226,8 +246,10 @@ class ReportForm(forms.Form):
         return links
 
     def has_optional_input(self) -> bool:
-        """Open the optional section when something in it is filled in or wrong."""
-        return any(self[name].value() for name in self.OPTIONAL_SECTION) or any(
+        """Open the optional section when something in it is filled in or wrong (the patient
+        box there is for work environment: with care chosen, the "no patient" box answers)."""
+        filled = [n for n in self.OPTIONAL_SECTION if not (n == "patient_involved" and self.is_care())]
+        return any(self[name].value() for name in filled) or any(
             name in self.errors for name in (*self.OPTIONAL_SECTION, "attachments")
         )
 

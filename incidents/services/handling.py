@@ -52,6 +52,9 @@ from incidents.services.reporting import notify_handlers
 from psweb.cases import as_date, clean_text, fresh_instance, person_name, raise_errors
 from psweb.models import PSL_3_8_POINTS
 
+# The longest short title (the model's field).
+TITLE_LENGTH = Incident._meta.get_field("title").max_length
+
 # --- Small checks shared by the services ----------------------------------------------------
 
 
@@ -64,12 +67,34 @@ def _check_open(incident: Incident) -> None:
 # --- Taking and assigning -------------------------------------------------------------------
 
 
-def _become_handler(incident: Incident, handler: User, target: str) -> None:
+def _become_handler(incident: Incident, handler: User, target: str) -> bool:
+    """Returns whether the incident is handled for the first time (then the reporter is told)."""
+    first = incident.triaged_at is None
     incident.handler = handler
     incident.status = target
-    if incident.triaged_at is None:
+    if first:
         incident.triaged_at = timezone.now()
     bump(incident, "handler", "status", "triaged_at")
+    return first
+
+
+def notify_reporter_handled(*, incident: Incident, actor) -> bool:
+    """Tell the reporter that a handler now works on her report ("Din avvikelse … handläggs
+    nu"), once per incident: reference and link only. Not when she handles it herself.
+    Returns whether she was told."""
+    from outbox.services import notify
+
+    reporter = incident.reporter
+    if reporter.pk in (actor.pk, incident.handler_id) or not reporter.is_active:
+        return False
+    notify(
+        user=reporter,
+        template="incidents/email/handled_notice",
+        context={"reference": incident.reference},
+        path=reverse("incidents:mine-detail", kwargs={"pk": incident.pk}),
+        dedupe_key=f"incident:{incident.pk}:handled",
+    )
+    return True
 
 
 @transaction.atomic
@@ -81,8 +106,10 @@ def incident_take(*, incident: Incident, actor, version: int | None = None) -> I
     target = check_transition(incident, "take")
     if incident.handler_id == actor.pk and incident.status == target:
         return incident  # a double click takes it once
-    _become_handler(incident, actor, target)
+    first = _become_handler(incident, actor, target)
     record(incident, actor=actor, kind=TimelineEntry.Kind.TAKEN, message=person_name(actor), handler_id=actor.pk)
+    if first:
+        notify_reporter_handled(incident=incident, actor=actor)
     return incident
 
 
@@ -98,8 +125,10 @@ def incident_assign(*, incident: Incident, actor, handler, version: int | None =
         raise ValidationError({"handler": _("Choose a handler or manager of the responsible unit.")})
     if incident.handler_id == handler.pk and incident.status == target:
         return incident
-    _become_handler(incident, handler, target)
+    first = _become_handler(incident, handler, target)
     record(incident, actor=actor, kind=TimelineEntry.Kind.ASSIGNED, message=person_name(handler), handler_id=handler.pk)
+    if first:
+        notify_reporter_handled(incident=incident, actor=actor)
     return incident
 
 
@@ -243,8 +272,10 @@ def action_add(
     due_date,
     effect_class: str = "",
     causes: Iterable = (),
+    shown_to_reporter: bool = False,
 ) -> Action:
-    """An action of the incident, in the action register; the responsible person is told."""
+    """An action of the incident, in the action register; the responsible person is told,
+    and the reporter too when it is shown to her ("Detta görs nu")."""
     incident = lock(incident)
     require(permissions.can_handle(actor, incident))
     _check_open(incident)
@@ -257,6 +288,7 @@ def action_add(
             "due_date": due_date,
             "effect_class": effect_class,
             "causes": list(causes),
+            "shown_to_reporter": shown_to_reporter,
         },
     )
     bump(incident)
@@ -269,7 +301,29 @@ def action_add(
         action_id=action.pk,
         action_version=action.version,
     )
+    if action.shown_to_reporter:
+        reporter_shown_action(incident=incident, action=action, actor=actor)
     return action
+
+
+def reporter_shown_action(*, incident: Incident, action: Action, actor) -> None:
+    """An action of the incident is now shown to its reporter ("Detta görs nu"): the timeline
+    records it, and the reporter is told — reference and link only, at most once a day per
+    incident however many actions are decided, and not when she is the actor or the handler.
+    Inside the caller's transaction, with the incident locked."""
+    from outbox.services import notify
+
+    record(incident, actor=actor, kind=TimelineEntry.Kind.REPORTER_UPDATED, action_id=action.pk)
+    reporter = incident.reporter
+    if reporter.pk in (actor.pk, incident.handler_id) or not reporter.is_active:
+        return
+    notify(
+        user=reporter,
+        template="incidents/email/actions_notice",
+        context={"reference": incident.reference},
+        path=reverse("incidents:mine-detail", kwargs={"pk": incident.pk}) + "#feedback",
+        dedupe_key=f"incident:{incident.pk}:actions_shown:{timezone.localdate().isoformat()}",
+    )
 
 
 def action_update(*, action: Action, actor, version: int | None = None, **fields) -> Action:
@@ -289,56 +343,127 @@ def incident_causes(incident: Incident, ids) -> list[Cause] | None:
 
 @transaction.atomic
 def incident_forward(
-    *, incident: Incident, actor, to_unit, message: str, answer_due, version: int | None = None
+    *,
+    incident: Incident,
+    actor,
+    to_unit,
+    message: str,
+    answer_due=None,
+    kind: str = Forward.Kind.HAND_OVER,
+    version: int | None = None,
 ) -> Forward:
-    """Hand responsibility to another unit, maybe of another care provider. It arrives there
-    as submitted and unassigned; the forwarding unit keeps seeing the incident."""
+    """Send the case to another unit, maybe of another care provider, in one of two ways.
+
+    - Hand it over (`Forward.Kind.HAND_OVER`): responsibility moves there; the case arrives
+      as submitted and unassigned (the handler is cleared) and the forwarding unit keeps
+      seeing it. A date for an answer is optional.
+    - Ask for an answer (`Forward.Kind.ASK`, a samverkansavvikelse): the responsible unit,
+      the handler and the status stay; the asked unit's handlers are told, see the case and
+      answer by the date given (required).
+    """
     incident = lock(incident)
     require(permissions.can_handle(actor, incident))
     check_version(incident, version)
-    target = check_transition(incident, "forward")
+    asking = kind == Forward.Kind.ASK
+    if asking:
+        _check_open(incident)
+        target = incident.status
+    else:
+        target = check_transition(incident, "forward")
     errors: dict[str, str] = {}
+    if kind not in Forward.Kind.values:
+        errors["kind"] = _("Choose whether to hand the case over or to ask for an answer.")
     to_unit = fresh_instance(OrgUnit, to_unit)
     if to_unit is None or not to_unit.is_active:
         errors["to_unit"] = _("Choose a unit from the list.")
     elif to_unit.pk == incident.responsible_unit_id:
-        errors["to_unit"] = _("The incident is already with this unit. Choose another one.")
-    message = clean_text(message, "message", errors, required=_("Write what the receiving unit should do or answer."))
+        errors["to_unit"] = (
+            _("Your unit is responsible for the incident. Ask another unit.")
+            if asking
+            else _("The incident is already with this unit. Choose another one.")
+        )
+    elif asking and incident.forwards.filter(kind=kind, to_unit=to_unit, answered_at__isnull=True).exists():
+        errors["to_unit"] = _("This unit has not answered the question it was already asked. Wait for its answer.")
+    message = clean_text(
+        message,
+        "message",
+        errors,
+        required=_("Write the question the unit is to answer.")
+        if asking
+        else _("Write what the receiving unit should do or answer."),
+    )
     due = as_date(answer_due)
-    if due is None:
+    if due is None and asking:
         errors["answer_due"] = _("Give the date an answer is due.")
-    elif due < timezone.localdate():
+    elif due is not None and due < timezone.localdate():
         errors["answer_due"] = _("The date has already passed. Choose today or a later date.")
     raise_errors(errors)
 
     from_unit = incident.responsible_unit
     forward = Forward.objects.create(
-        incident=incident, from_unit=from_unit, to_unit=to_unit, message=message, answer_due=due, forwarded_by=actor
+        incident=incident,
+        from_unit=from_unit,
+        to_unit=to_unit,
+        kind=kind,
+        message=message,
+        answer_due=due,
+        forwarded_by=actor,
     )
-    incident.responsible_unit = to_unit
-    incident.status = target
-    incident.handler = None
-    bump(incident, "responsible_unit", "status", "handler")
+    if asking:
+        bump(incident)
+    else:
+        incident.responsible_unit = to_unit
+        incident.status = target
+        incident.handler = None
+        bump(incident, "responsible_unit", "status", "handler")
     record(
         incident,
         actor=actor,
-        kind=TimelineEntry.Kind.FORWARDED,
+        kind=TimelineEntry.Kind.ANSWER_ASKED if asking else TimelineEntry.Kind.FORWARDED,
         message=f"{from_unit.name} → {to_unit.name}",
         forward_id=forward.pk,
         from_unit_id=from_unit.pk,
         to_unit_id=to_unit.pk,
     )
-    incident_id = incident.pk
     # Written in this transaction (DESIGN §5); the e-mail itself is sent after commit.
-    notify_handlers(incident_id=incident_id, reason="forwarded")
+    if asking:
+        _notify_asked(forward, incident)
+    else:
+        notify_handlers(incident_id=incident.pk, reason="forwarded")
     return forward
+
+
+def _notify_asked(forward: Forward, incident: Incident) -> None:
+    """Tell the asked unit's handlers: the reference, the units, the date and a link, never
+    the question itself (free text) or anything about the patient."""
+    from accounts.roles import Perm
+    from accounts.selectors import users_with_perm_in
+    from outbox.services import notify
+
+    path = reverse("incidents:detail", kwargs={"pk": incident.pk})
+    for user in users_with_perm_in(unit=forward.to_unit, perm=Perm.INCIDENT_TRIAGE):
+        if user.pk == incident.reporter_id:
+            continue
+        notify(
+            user=user,
+            template="incidents/email/answer_asked",
+            context={
+                "reference": incident.reference,
+                "unit": forward.to_unit.name,
+                "from_unit": forward.from_unit.name,
+                "due": forward.answer_due.isoformat(),
+            },
+            path=path,
+            dedupe_key=f"incident:{incident.pk}:answer_asked:{forward.pk}",
+        )
 
 
 @transaction.atomic
 def forward_answer(*, forward: Forward, actor, answer: str) -> Forward:
-    """The receiving side answers the forwarding unit's message, once. Both sides see it."""
+    """The receiving side answers the forwarding unit's message, once. Both sides see it;
+    the person who asked or handed over is told that the answer has come."""
     incident = lock(forward.incident)
-    forward = Forward.objects.select_for_update().select_related("to_unit").get(pk=forward.pk)
+    forward = Forward.objects.select_for_update().select_related("from_unit", "to_unit").get(pk=forward.pk)
     require(permissions.can_answer_forward(actor, forward))
     if forward.answered_at:
         raise ConflictError(_("This has already been answered."))
@@ -360,6 +485,17 @@ def forward_answer(*, forward: Forward, actor, answer: str) -> Forward:
         message=forward.to_unit.name,
         forward_id=forward.pk,
     )
+    asker = forward.forwarded_by
+    if asker.is_active and asker.pk != actor.pk:
+        from outbox.services import notify
+
+        notify(
+            user=asker,
+            template="incidents/email/forward_answered",
+            context={"reference": incident.reference, "unit": forward.to_unit.name},
+            path=reverse("incidents:detail", kwargs={"pk": incident.pk}) + f"#forward-{forward.pk}",
+            dedupe_key=f"incident:{incident.pk}:forward_answered:{forward.pk}",
+        )
     return forward
 
 
@@ -538,6 +674,25 @@ def incident_feedback(*, incident: Incident, actor, text: str, version: int | No
     incident.feedback_at = timezone.now()
     bump(incident, "feedback", "feedback_at")
     record(incident, actor=actor, kind=TimelineEntry.Kind.FEEDBACK)
+    return incident
+
+
+@transaction.atomic
+def incident_set_title(*, incident: Incident, actor, title: str, version: int | None = None) -> Incident:
+    """The short title lists show instead of the beginning of the description (blank: none).
+    The timeline says that it was set, not what it says: a title is free text."""
+    incident = lock(incident)
+    require(permissions.can_handle(actor, incident))
+    check_version(incident, version)
+    _check_open(incident)
+    errors: dict[str, str] = {}
+    title = " ".join(clean_text(title, "title", errors, max_length=TITLE_LENGTH).split())
+    raise_errors(errors)
+    if title == incident.title:
+        return incident  # sent twice: set once
+    incident.title = title
+    bump(incident, "title")
+    record(incident, actor=actor, kind=TimelineEntry.Kind.TITLE_SET)
     return incident
 
 

@@ -116,6 +116,14 @@ def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def _care_means_a_patient(cleaned: dict[str, Any], *, was_care: bool) -> None:
+    """Issue 13: care concerns a patient. Choosing care records a patient as involved unless
+    the reporter says otherwise (`patient_involved` given as false), so that the duty to
+    inform the patient and the Lex Maria assessment are not misled by a box left unticked."""
+    if cleaned.get("case_type") == CaseType.CARE and not was_care and "patient_involved" not in cleaned:
+        cleaned["patient_involved"] = True
+
+
 def _int_or_none(value) -> int | None:
     try:
         return int(value)
@@ -135,6 +143,7 @@ def draft_start(*, actor, client_key: uuid.UUID | None = None, fields: dict[str,
                 raise ValidationError({"client_key": _("This key has already been used.")})
             return existing
     cleaned = _clean_fields(fields or {})
+    _care_means_a_patient(cleaned, was_care=False)
     cleaned.setdefault("unit", default_unit_for(actor))
     cleaned.setdefault("occurred_at", timezone.now().replace(second=0, microsecond=0))
     incident = Incident(reporter=actor, client_key=client_key, status=Status.DRAFT, **cleaned)
@@ -159,6 +168,7 @@ def draft_save(*, incident: Incident, actor, fields: dict[str, Any], version: in
     require(permissions.can_edit_draft(actor, incident))
     check_version(incident, version)
     cleaned = _clean_fields(fields)
+    _care_means_a_patient(cleaned, was_care=incident.case_type == CaseType.CARE)
     if not cleaned:
         return incident
     for name, value in cleaned.items():

@@ -18,11 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import personnummer
@@ -32,10 +31,11 @@ from accounts.services import accesslog_record
 from actions.models import Action
 from incidents import hooks, permissions, queue
 from incidents.forms import case as f
-from incidents.models import Cause, Incident, PatientInformation, ProviderSettings, Status, TimelineEntry
+from incidents.models import Cause, Forward, Incident, PatientInformation, ProviderSettings, Status
 from incidents.operations import OPERATIONS
 from incidents.selectors import active_causes, close_blockers, risk_summary
 from incidents.services import StaleVersionError
+from incidents.viewing import CaseView
 from psweb.case_pages import require, run_operation
 
 # --- The case page ------------------------------------------------------------------------
@@ -90,6 +90,7 @@ PAGE_FORMS = (
     ("assign", "case-assign", "assign"),
     ("take", "case-take", "take"),
     ("classify", "case-classify", "work"),
+    ("title", "case-title", "work"),
     ("risk", "case-risk", "work"),
     ("cause", "case-cause-add", "work"),
     ("action", "case-action-add", "work"),
@@ -140,7 +141,9 @@ def _case_context(
             "forwarded_at", "id"
         )
     )
-    sees_case = permissions.sees_as_staff(user, incident, forwards)
+    # What this user sees of the case, and whom (incidents.viewing): the API asks the same.
+    view = CaseView.of(user, incident, forwards=forwards)
+    sees_case = view.sees_case
     causes = list(active_causes(incident).select_related("area", "created_by"))
     actions = list(
         incident.actions.select_related("responsible").prefetch_related(
@@ -193,37 +196,49 @@ def _case_context(
             "action": action,
             "form": form("case-action-update", action, loaded=action_choices()) if may_change_actions else None,
             "overdue": _action_overdue(action),
+            "responsible": view.name(action.responsible),
         }
         for action in actions
     ]
 
+    # Who reported is for the case's handlers; others read "the reporter" (DESIGN §3).
+    sees_reporter = view.sees_reporter
     forward_rows = []
     for forward in forwards:
         answer = None
         reason = ""
+        receiving = permissions.can_answer_forward(user, forward)
         if not forward.answered_at and incident.status != Status.WITHDRAWN:
-            decision = permissions.can_answer_forward(user, forward)
-            if decision:
+            if receiving:
                 answer = form("case-forward-answer", forward)
             else:
-                reason = decision.reason
-        forward_rows.append({"forward": forward, "form": answer, "reason": reason})
+                reason = receiving.reason
+        forward_rows.append(
+            {
+                "forward": forward,
+                "asked": forward.kind == Forward.Kind.ASK,
+                # The user is on the receiving side: the case was handed over to, or asked of, their unit.
+                "received": permissions.on_receiving_side(user, forward),
+                "forwarded_by": view.who(forward.forwarded_by),
+                # An answer always has its answerer (`forward_answer_complete`); read robustly anyway.
+                "answered": bool(forward.answered_at or forward.answer),
+                "answered_by": view.who(forward.answered_by) if forward.answered_by_id else "",
+                "form": answer,
+                "reason": reason,
+            }
+        )
+    pending_questions = [row["forward"] for row in forward_rows if row["asked"] and not row["answered"]]
 
     blockers = close_blockers(incident) if decisions["handle"] and incident.status == Status.IN_PROGRESS else []
     attachments = [
         {"attachment": a, "url": reverse("incidents:attachment", kwargs={"pk": incident.pk, "attachment_pk": a.pk})}
         for a in incident.attachments.all()
     ]
-    timeline = list(incident.timeline.select_related("actor")) if sees_case else []
-    comments = incident.comments.select_related("author")
-    if not sees_case:  # the reporter following their report: their own and those addressed to them
-        comments = comments.filter(Q(author=user) | Q(to_reporter=True))
-    comments = list(comments)
-    # Who reported is for the case's handlers; others read "the reporter" (DESIGN §3).
-    sees_reporter = bool(permissions.can_see_reporter(user, incident))
-    for row in [*timeline, *comments]:
-        person = row.actor if isinstance(row, TimelineEntry) else row.author
-        row.who = _person_as_seen(person, incident, sees_reporter)
+    # The page shows the timeline to staff; the reporter follows hers in "My reports".
+    timeline = view.timeline() if sees_case else []
+    comments = list(view.comments())
+    for comment in comments:
+        comment.who = view.who(comment.author)
     return {
         "title": str(incident),
         "incident": incident,
@@ -241,9 +256,13 @@ def _case_context(
         "causes": causes,
         "action_rows": action_rows,
         "forward_rows": forward_rows,
+        "pending_questions": pending_questions if decisions["handle"] else [],
         "patient_information": patient_information,
         "comments": comments,
         "sees_reporter": sees_reporter,
+        "handler_name": view.name(incident.handler),
+        "informed_by": view.text(patient_information.informed_by) if patient_information else "",
+        "stale_changes": [view.seen_entry(entry) for entry in stale.changes] if stale else [],
         "attachments": attachments,
         "timeline": timeline,
         "close_blockers": blockers,
@@ -255,14 +274,6 @@ def _case_context(
         if incident.reporter_id == user.pk
         else None,
     }
-
-
-def _person_as_seen(person, incident: Incident, sees_reporter: bool) -> str:
-    if person is None:
-        return _("the system")
-    if person.pk == incident.reporter_id and not sees_reporter:
-        return _("the reporter")
-    return person.get_full_name() or person.username
 
 
 def _action_overdue(action: Action) -> bool:

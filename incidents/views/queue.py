@@ -8,7 +8,6 @@ address without it, with a message saying why.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django import forms
@@ -16,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,13 +23,12 @@ from django.views.decorators.http import require_GET
 
 from incidents import queue
 from incidents.models import Incident
+from incidents.summaries import with_summary
+from psweb.search import search_box_attrs
+from psweb.search import without_personnummer as _without_personnummer
 from psweb.widgets import ManyOptionsSelect
 
 QUEUE_PAGE_SIZE = 50
-# Something that looks like a personal identity number (YYMMDD-NNNN, with or without century
-# or separator): never searched for, never kept in a URL.
-PERSONNUMMER_LIKE = re.compile(r"\d{6}(\d{2})?[-+]?\d{4}")
-NO_PERSONNUMMER_PATTERN = r"^(?!.*\d{6}[\-+]?\d{4}).*$"
 
 SORTABLE = {
     "reference": "reference",
@@ -48,24 +46,6 @@ def _queue_allowed(request) -> None:
                 "Your own reports are in “My reports”."
             )
         )
-
-
-def _without_personnummer(request):
-    """A search for a personal identity number is dropped, with a message, before anything
-    is searched, and the browser is sent to a URL without it."""
-    text = request.GET.get("q", "")
-    if not PERSONNUMMER_LIKE.search(text):
-        return None
-    params = request.GET.copy()
-    params.pop("q")
-    messages.warning(
-        request,
-        _(
-            "Search does not look for personal identity numbers: they must never be part of a web address. "
-            "Search for words in the description instead."
-        ),
-    )
-    return HttpResponseRedirect(f"{request.path}?{params.urlencode()}" if params else request.path)
 
 
 @dataclass(frozen=True)
@@ -124,6 +104,7 @@ def _shape_queue_form(filterset) -> None:
     fields["overdue"].widget = forms.Select(choices=yes_no)
     fields["late"].widget = forms.Select(choices=yes_no)
     fields["investigation_requested"].widget = forms.Select(choices=yes_no)
+    fields["questions_to_me"].widget = forms.Select(choices=yes_no)
     fields["handler"].widget = forms.Select(choices=[("", _("Anyone")), ("me", _("Me"))])
     fields["unit"].empty_label = _("All units")
     fields["responsible_unit"].empty_label = _("All units")
@@ -131,13 +112,7 @@ def _shape_queue_form(filterset) -> None:
     fields["case_type"].widget.choices = [("", _("All")), *fields["case_type"].choices[1:]]
     for name in ("occurred_from", "occurred_to", "reported_from", "reported_to"):
         fields[name].widget = forms.DateInput(attrs={"type": "date"})
-    fields["q"].widget.attrs.update(
-        {
-            "type": "search",
-            "pattern": NO_PERSONNUMMER_PATTERN,
-            "title": _("Do not search for personal identity numbers."),
-        }
-    )
+    fields["q"].widget.attrs.update(search_box_attrs())
     for field in fields.values():
         field.help_text = ""
         if type(field.widget) is forms.Select:  # the same HTML, written without a template per option
@@ -147,7 +122,8 @@ def _shape_queue_form(filterset) -> None:
 
 
 def _queue_page(request, filterset, params, counts: dict[str, int], valid: bool):
-    paginator = Paginator(filterset.qs if valid else Incident.objects.none(), QUEUE_PAGE_SIZE)
+    # A page of rows with the beginning of each description, for the summaries, not all of it.
+    paginator = Paginator(with_summary(filterset.qs) if valid else Incident.objects.none(), QUEUE_PAGE_SIZE)
     if valid and counts:
         # The counts per status are of the same filter without its status: the list's length
         # is the sum of the chosen statuses' counts (of every status when none is chosen), so
@@ -168,6 +144,8 @@ def incident_queue(request):
     filterset = queue.queue_filterset(user=request.user, params=params, request=request)
     _shape_queue_form(filterset)
     valid = filterset.is_valid()
+    if (found := queue.the_one_reference_match(filterset)) is not None:
+        return redirect("incidents:detail", pk=found)  # the case quoted by its reference
     searched = queue.filtered_in_one_query(user=request.user, params=params, request=request) if valid else None
     if searched is not None:
         counts = searched.counts
@@ -185,7 +163,10 @@ def incident_queue(request):
         "filter": filterset,
         "form": filterset.form,
         "page_obj": page,
-        "rows": queue.queue_rows(incidents, levels),
+        "rows": queue.queue_rows(
+            incidents, levels, queue.forward_tags(user=request.user, incidents=incidents), user=request.user
+        ),
+        "questions_url": "?questions_to_me=true",
         "total": page.paginator.count,
         "status_links": _status_links(params, counts),
         "sort": _sort_links(params, ordering or ""),
@@ -206,6 +187,8 @@ def incident_queue_export(request):
     if not filterset.is_valid():
         messages.error(request, _("The filter has an error. Correct it, then export again."))
         return redirect(f"{reverse('incidents:queue')}?{params.urlencode()}")
-    response = StreamingHttpResponse(queue.queue_csv_lines(filterset.qs), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        queue.queue_csv_lines(filterset.qs, user=request.user), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{queue.export_filename()}"'
     return response

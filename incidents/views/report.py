@@ -21,35 +21,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import AccessLog, OrgUnit
 from accounts.services import accesslog_record
 from incidents import attachments, permissions, services
 from incidents.forms.report import AttachmentForm, CommentForm, ReportForm, unit_choices
-from incidents.models import Incident, ProviderSettings, Status, TimelineEntry
+from incidents.models import CaseType, Incident, ProviderSettings, Status
+from incidents.selectors import actions_for_reporter, with_reporter_actions
 from incidents.services.reporting import DRAFT_FIELDS, default_unit_for
-
-# What the reporter sees of the case timeline: what happened to the report, never the
-# handlers' internal work (causes, risk, actions, forwarding messages).
-REPORTER_TIMELINE = {
-    TimelineEntry.Kind.SUBMITTED: gettext_lazy("You sent the report"),
-    TimelineEntry.Kind.TAKEN: gettext_lazy("A case handler started working on it"),
-    TimelineEntry.Kind.ASSIGNED: gettext_lazy("A case handler was assigned"),
-    TimelineEntry.Kind.FORWARDED: gettext_lazy("Sent on to another unit"),
-    TimelineEntry.Kind.FEEDBACK: gettext_lazy("Feedback to you"),
-    TimelineEntry.Kind.CLOSED: gettext_lazy("Closed"),
-    TimelineEntry.Kind.REOPENED: gettext_lazy("Opened again"),
-    TimelineEntry.Kind.WITHDRAWN: gettext_lazy("Withdrawn"),
-}
-# Entries about what the reporter did themselves.
-REPORTER_OWN_TIMELINE = {
-    TimelineEntry.Kind.COMMENTED: gettext_lazy("You added a comment"),
-    TimelineEntry.Kind.ATTACHMENT_ADDED: gettext_lazy("You added an attachment"),
-}
-# Entries whose message the reporter may read (the reason for a withdrawal).
-REPORTER_TIMELINE_MESSAGES = {TimelineEntry.Kind.WITHDRAWN}
+from incidents.summaries import with_summary
+from incidents.viewing import CaseView, SeenEntry
 
 
 def _require_reporter(user) -> None:
@@ -98,6 +80,7 @@ def _initial_for(incident: Incident | None, user) -> dict:
             "occurred_at": timezone.localtime().replace(second=0, microsecond=0),
         }
     initial = {name: getattr(incident, name) for name in DRAFT_FIELDS}
+    initial["no_patient"] = incident.case_type == CaseType.CARE and not incident.patient_involved
     initial["version"] = incident.version
     return initial
 
@@ -328,22 +311,14 @@ def mine(request):
     drafts = own.filter(status=Status.DRAFT).order_by("-updated_at")
     # A discarded draft was never a report: it has no reference and is not listed.
     sent = own.exclude(status=Status.DRAFT).exclude(reference__isnull=True).order_by("-reported_at", "-id")
-    page = Paginator(sent, 50).get_page(request.GET.get("page"))
+    # "Detta görs nu": the actions a handler chose to show, loaded once for the page.
+    page = Paginator(with_reporter_actions(with_summary(sent)), 50).get_page(request.GET.get("page"))
     return render(request, "incidents/mine.html", {"drafts": drafts, "page": page, "title": _("My reports")})
 
 
-def _reporter_timeline(incident: Incident, user) -> list[dict]:
-    entries = []
-    for entry in incident.timeline.all():
-        if entry.kind in REPORTER_TIMELINE:
-            label = REPORTER_TIMELINE[entry.kind]
-        elif entry.kind in REPORTER_OWN_TIMELINE and entry.actor_id == user.pk:
-            label = REPORTER_OWN_TIMELINE[entry.kind]
-        else:
-            continue
-        message = entry.message if entry.kind in REPORTER_TIMELINE_MESSAGES else ""
-        entries.append({"at": entry.at, "label": label, "message": message})
-    return entries
+def _reporter_timeline(incident: Incident, user) -> list[SeenEntry]:
+    """What has happened to her report, as `incidents.viewing` decides for the page and the API."""
+    return CaseView.of(user, incident).reporter_timeline()
 
 
 def _render_detail(request, incident: Incident, *, comment_form=None, attachment_form=None, status: int = 200):
@@ -353,6 +328,7 @@ def _render_detail(request, incident: Incident, *, comment_form=None, attachment
         "incident": incident,
         "title": incident.reference or _("Draft"),
         "timeline": _reporter_timeline(incident, request.user),
+        "reporter_actions": actions_for_reporter(incident),
         # Their own comments and what a handler addressed to them, as one conversation.
         "comments": incident.comments.filter(Q(author=request.user) | Q(to_reporter=True)).select_related("author"),
         "attachments": incident.attachments.filter(uploaded_by=request.user),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from actions.models import EffectClass
+from incidents.summaries import summary_text
 from investigations.models import (
     CareInjury,
     CourseEvent,
@@ -105,12 +106,14 @@ class DeclineRequestSerializer(RefuseUnknownFields, serializers.Serializer):
 class InvestigationSerializer(ModelSerializer):
     leader_name = PersonNameField(source="leader", allow_null=True)
     incidents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    summary = serializers.SerializerMethodField(help_text="What it is about, in one line: its title, shortened.")
 
     class Meta:
         model = Investigation
         fields = [
             "id",
             "reference",
+            "summary",
             "status",
             "version",
             "title",
@@ -125,6 +128,9 @@ class InvestigationSerializer(ModelSerializer):
             "closed_at",
         ]
         read_only_fields = fields
+
+    def get_summary(self, investigation: Investigation) -> str:
+        return summary_text(investigation.title, "")
 
 
 class InvestigationDetailSerializer(InvestigationSerializer):

@@ -21,6 +21,7 @@ from accounts.models import User
 from incidents.models import Incident
 from investigations import permissions, selectors, services
 from investigations.api import serializers as s
+from investigations.filtersets import InvestigationFilterSet
 from investigations.models import CourseEvent, Investigation, InvestigationAction, InvestigationCause, TeamMember
 from investigations.operations import OPERATIONS
 from psweb.api import SUBLIST, CaseErrorsMixin, ScopedModelViewSet, case_errors, pk_param
@@ -53,7 +54,9 @@ def _schema(summary: str, request, description: str = "", status_code: int = 200
         summary="List investigations you may see",
         description=(
             "Those of the units where you may see investigations, and those you lead or are on the team of. "
-            "Filter with `status`. Paged with a cursor."
+            "Filter with `status` and `method`; `q` finds an investigation by its reference (UT-2026-000012, "
+            "2026-12, 012), an investigated incident's reference (AV-2026-000189) or words of its title. "
+            "Paged with a cursor."
         ),
         responses={200: s.InvestigationSerializer},
         tags=TAGS,
@@ -68,7 +71,7 @@ class InvestigationViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.Retrie
     queryset = Investigation.objects.all()
     serializer_class = s.InvestigationSerializer
     pagination_class = InvestigationPagination
-    filterset_fields = ["status", "method"]
+    filterset_class = InvestigationFilterSet
     lookup_value_regex = "[0-9]+"
 
     def narrow_queryset(self, queryset):

@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from actions.models import EffectClass
 from lexmaria.models import Decision, IvoDecision, LexMariaCase, PromisedAction, SupplementRequest, TimelineEntry
-from lexmaria.selectors import case_clock
+from lexmaria.selectors import case_clock, case_summary
 from psweb.api import ModelSerializer, PersonNameField
 
 
@@ -88,12 +88,17 @@ class LexMariaCaseSerializer(ModelSerializer):
     decision = serializers.ChoiceField(choices=Decision.choices, allow_blank=True, read_only=True)
     ivo_decision = serializers.ChoiceField(choices=IvoDecision.choices, allow_blank=True, read_only=True)
     incidents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    summary = serializers.SerializerMethodField(
+        help_text="What happened, in one line: the short title of its first incident, else the beginning of "
+        "that incident's description."
+    )
 
     class Meta:
         model = LexMariaCase
         fields = [
             "id",
             "reference",
+            "summary",
             "status",
             "version",
             "unit",
@@ -114,6 +119,9 @@ class LexMariaCaseSerializer(ModelSerializer):
             "closed_at",
         ]
         read_only_fields = fields
+
+    def get_summary(self, case: LexMariaCase) -> str:
+        return case_summary(case)
 
 
 class LexMariaCaseDetailSerializer(LexMariaCaseSerializer):

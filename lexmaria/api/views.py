@@ -30,6 +30,7 @@ from incidents.models import Incident
 from investigations.models import Investigation
 from lexmaria import permissions, services
 from lexmaria.api import serializers as s
+from lexmaria.filtersets import LexMariaFilterSet
 from lexmaria.ivo import ivo_report, ivo_report_text
 from lexmaria.models import LexMariaCase, PromisedAction
 from lexmaria.selectors import yearly_follow_up
@@ -67,7 +68,9 @@ def _schema(summary: str, request, description: str = "", status_code: int = 200
         summary="List Lex Maria cases you may see",
         description=(
             "The chief physician and patient-safety officers see their care provider's cases; managers the cases "
-            "of the units involved. Filter with `status` and `decision`. Paged with a cursor."
+            "of the units involved. Filter with `status` and `decision`; `q` finds a case by its reference "
+            "(LM-2026-000004, 2026-4, 004), an assessed incident's (AV-2026-000189), the investigation's "
+            "(UT-2026-000012) or IVO's reference. Paged with a cursor."
         ),
         responses={200: s.LexMariaCaseSerializer},
         tags=TAGS,
@@ -82,7 +85,7 @@ class LexMariaCaseViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.Retriev
     queryset = LexMariaCase.objects.all()
     serializer_class = s.LexMariaCaseSerializer
     pagination_class = LexMariaPagination
-    filterset_fields = ["status", "decision"]
+    filterset_class = LexMariaFilterSet
     lookup_value_regex = "[0-9]+"
 
     def narrow_queryset(self, queryset):

@@ -16,8 +16,9 @@
     }
   });
 
-  // The menu on small screens: a disclosure button. Without JavaScript the menu is simply
-  // always shown, so nothing depends on this script.
+  // The menu on small screens: a disclosure button. The server draws it closed and psweb.css
+  // hides it before the first paint, so this script only opens and closes it: nothing on the
+  // page moves when the script arrives. Without JavaScript noscript.css shows the menu open.
   var toggle = document.querySelector("[data-menu-toggle]");
   var menu = document.querySelector("[data-menu]");
   if (toggle && menu) {
@@ -25,8 +26,6 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
       menu.classList.toggle("is-open", open);
     };
-    toggle.hidden = false;
-    menu.classList.add("site-menu--collapsible");
     toggle.addEventListener("click", function () {
       setOpen(toggle.getAttribute("aria-expanded") !== "true");
     });

@@ -9,6 +9,10 @@
  *     seconds. The address becomes the draft's own (/rapportera/<id>/), so a reload shows it.
  *   - "Saved hh:mm" (or why not) is announced in a polite live region.
  *   - the unit search updates the list in place.
+ *   - the patient question that applies is shown: with care chosen, "no patient was involved"
+ *     beside the choice (a patient is involved unless it is ticked); otherwise the box "a
+ *     patient was involved" under "More details". Without the script both are shown and the
+ *     server takes the one that fits the case type.
  * Everything is sent as POST bodies: a personnummer never goes into a URL.
  */
 (function () {
@@ -50,8 +54,38 @@
     if (involved && !involved.checked) {
       data.set("patient_involved", "false");
     }
+    var noPatient = form.querySelector("input[name=no_patient]");
+    if (noPatient && !noPatient.checked) {
+      data.set("no_patient", "false");
+    }
     return data;
   }
+
+  // --- The patient question that fits the case type ---------------------------------------
+  function showPatientQuestion() {
+    var chosen = form.querySelector("input[name=case_type]:checked");
+    var care = !!chosen && chosen.value === "care";
+    Array.prototype.forEach.call(form.querySelectorAll("[data-care-only]"), function (element) {
+      element.hidden = !care;
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("[data-not-care]"), function (element) {
+      element.hidden = care;
+    });
+  }
+
+  form.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target && target.name === "case_type") {
+      showPatientQuestion();
+    } else if (target && target.name === "no_patient") {
+      // One answer: switching to work environment afterwards keeps what she said.
+      var involved = form.querySelector("input[name=patient_involved]");
+      if (involved) {
+        involved.checked = !target.checked;
+      }
+    }
+  });
+  showPatientQuestion();
 
   function saved(body) {
     saveUrl = body.autosave_url;

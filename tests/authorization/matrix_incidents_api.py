@@ -139,6 +139,7 @@ ROWS: list[Row] = [
     Row(_op("classify"), "POST", HANDLE_400, kwargs=incident,
         data={"version": FRESH, "category": UNKNOWN, "event_class": "harm", "case_type": "care"},
         label="an unknown category"),
+    Row(_op("title"), "POST", HANDLE, kwargs=incident, data={"version": FRESH, "title": "Fel dos Waran"}),
     Row(_op("assess-risk"), "POST", HANDLE, kwargs=incident,
         data={"version": FRESH, "probability": 2, "consequence": 3}),
     Row(_op("forward"), "POST", HANDLE_400, kwargs=incident,

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from incidents import services
-from incidents.models import Category, Cause, CauseArea, Incident, Status
+from incidents.models import Category, Cause, CauseArea, Forward, Incident, Status
 from tests.authorization.matrix import LOGIN, Row, World, missing, signed_in
 from tests.factories import MembershipFactory, UserFactory
 from tests.incidents.conftest import report
@@ -61,6 +61,24 @@ def forwarded_to_municipality(w: World) -> dict:
         answer_due=timezone.localdate() + dt.timedelta(days=7),
     )
     return _at_version_1(incident)
+
+
+def asked_of_municipality(w: World) -> dict:
+    """Medicinkliniken keeps the case and asks Hemsjukvården (another care provider) for an answer."""
+    incident = _reported(w)
+    forward = services.incident_forward(
+        incident=incident,
+        actor=w.cast.handler,
+        kind=Forward.Kind.ASK,
+        to_unit=w.tree.hemsjukvard,
+        message="Hur togs läkemedelslistan emot?",
+        answer_due=timezone.localdate() + dt.timedelta(days=7),
+    )
+    return {**_at_version_1(incident), "forward_pk": forward.pk}
+
+
+def asked_of_municipality_page(w: World) -> dict:
+    return {"pk": asked_of_municipality(w)["pk"]}
 
 
 def with_cause(w: World) -> dict:
@@ -139,6 +157,8 @@ ROWS: list[Row] = [
     Row("incidents:queue", "GET", QUEUE_VIEWERS, label="lists only the incidents in scope"),
     Row("incidents:queue", "GET", QUEUE_VIEWERS, query="q=bad+dos&status=submitted&ordering=-risk_score",
         label="filtered and sorted"),
+    Row("incidents:queue", "GET", QUEUE_VIEWERS, query="questions_to_me=true",
+        label="questions to the user's units awaiting an answer"),
     Row("incidents:queue", "POST", signed_in(405, anonymous=LOGIN)),
     Row("incidents:queue-export", "GET", QUEUE_VIEWERS),
     # --- the case page ---------------------------------------------------------------------------
@@ -149,6 +169,9 @@ ROWS: list[Row] = [
     Row("incidents:detail", "GET", signed_in(404, anonymous=LOGIN, reporter=200, handler=200, manager=200,
                                              chief_physician=200, safety_officer=200, mas=200, municipal_handler=200),
         kwargs=forwarded_to_municipality, label="forwarded to another care provider: both sides see it"),
+    Row("incidents:detail", "GET", signed_in(404, anonymous=LOGIN, reporter=200, handler=200, manager=200,
+                                             chief_physician=200, safety_officer=200, mas=200, municipal_handler=200),
+        kwargs=asked_of_municipality_page, label="another care provider asked for an answer: it reads the case"),
     Row("incidents:detail", "GET", signed_in(404, anonymous=LOGIN), kwargs=missing, label="no such incident"),
     Row("incidents:detail", "POST", signed_in(405, anonymous=LOGIN), kwargs=own),
     Row("incidents:case-patient", "POST", signed_in(404, anonymous=LOGIN, reporter=403, handler=200, manager=200,
@@ -160,6 +183,7 @@ ROWS: list[Row] = [
     Row("incidents:case-assign", "POST", _handle(302), kwargs=own, data={**V, "handler": "manager"}),
     Row("incidents:case-classify", "POST", _handle(302), kwargs=own,
         data={**V, "category": CATEGORY, "event_class": "harm", "case_type": "care"}),
+    Row("incidents:case-title", "POST", _handle(302), kwargs=own, data={**V, "title": "Fel dos Waran"}),
     Row("incidents:case-risk", "POST", _handle(302), kwargs=own, data={**V, "probability": "2", "consequence": "3"}),
     Row("incidents:case-cause-add", "POST", _handle(302), kwargs=own, data={**V, "area": CAUSE_AREA, "detail": "x"}),
     Row("incidents:case-cause-remove", "POST", _handle(302), kwargs=with_cause, data=V),
@@ -176,6 +200,13 @@ ROWS: list[Row] = [
         signed_in(404, anonymous=LOGIN, reporter=403, handler=403, manager=403, handler_orto=302, manager_orto=302,
                   chief_physician=302, safety_officer=403),
         kwargs=with_forward_to_orto, data={**V, "answer": "Vi tar över."}),
+    # Asked of Hemsjukvården: its handlers (and the municipality's chief physician) answer; the
+    # asking side and the region's chief physician see the case but may not answer for them.
+    Row("incidents:case-forward-answer", "POST",
+        signed_in(404, anonymous=LOGIN, reporter=403, handler=403, manager=403, chief_physician=403,
+                  safety_officer=403, mas=302, municipal_handler=302),
+        kwargs=asked_of_municipality, data={**V, "answer": "Listan kom dagen efter."},
+        label="a question for an answer"),
     Row("incidents:case-investigation", "POST", _handle(302), kwargs=own, data={**V, "reason": "x"}),
     Row("incidents:case-lex-maria", "POST", _handle(302), kwargs=own, data=V),
     Row("incidents:case-patient-information", "POST", _handle(302), kwargs=with_patient,

@@ -188,6 +188,7 @@ def _op(name: str) -> str:
 # fmt: off
 PAGE_ROWS: list[Row] = [
     Row(_page("list"), "GET", signed_in(200, anonymous=LOGIN), label="narrowed to what each actor may see"),
+    Row(_page("list"), "GET", signed_in(200, anonymous=LOGIN), query="q=fall", label="searched"),
     Row(_page("new"), "GET", OPEN_GET, kwargs=new_for_incident),
     Row(_page("new"), "POST", OPEN, kwargs=new_for_incident, data={"method": "simple", "reason": "Enklare utredning."}),
     Row(_page("detail"), "GET", SEE, kwargs=investigation),

@@ -91,6 +91,7 @@ TODAY = timezone.localdate().isoformat()
 # fmt: off
 ROWS: list[Row] = [
     Row(_page("list"), "GET", READERS, label="narrowed to what each reader may see"),
+    Row(_page("list"), "GET", READERS, query="q=2026", label="searched"),
     Row(_page("follow-up-year"), "GET", READERS, query="ar=2025"),
     Row(_page("new"), "GET", OPEN_GET, kwargs=new_for_incident),
     Row(_page("new"), "POST", OPEN, kwargs=new_for_incident, data={"reason": "Allvarlig vårdskada."}),

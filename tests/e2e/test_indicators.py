@@ -103,3 +103,32 @@ def test_a_manager_drills_from_the_region_to_a_clinic(page, phone_page, live_ser
     ):
         phone_page.goto(f"{live_server.url}{url}")
         assert not serious_violations(phone_page), url
+
+
+def test_the_run_chart_draws_its_points_median_and_signals(page, live_server, cast, tree, sign_in):
+    so = cast.safety_officer
+    for number, observed in enumerate([70, 71, 69, 72, 70, 71, 88, 90, 89, 91, 90, 92], start=1):
+        measure(so, "BHK", tree.medicin_ward, *month(2025, number), observed, 100)
+    errors = _console_errors(page)
+    sign_in(page, cast.manager)
+
+    page.goto(
+        f"{live_server.url}/indikatorer/BHK/?enhet={tree.medicin.pk}&period=month&fran=2025-01-01&till=2025-12-31"
+    )
+    page.wait_for_selector(".chart svg")
+
+    chart = page.locator(".chart[data-chart='run-chart']")
+    assert chart.get_attribute("role") == "img"
+    described_by = chart.get_attribute("aria-describedby")
+    description = page.locator(f"#{described_by}").inner_text()
+    assert description.startswith("Seriediagram:") and "Median 80." in description and "NaN" not in description
+    svg = chart.locator("svg")
+    texts = svg.locator("text").all_text_contents()
+    assert "median" in texts  # the median line's label
+    assert svg.locator("path").count() > 12  # the line, its points and the marked signals
+    assert not svg.get_attribute("aria-label")  # ECharts' own (English) description is off
+    signals = page.locator("#signals").inner_text()
+    assert "Skift" in signals and "2025-07–2025-12" in signals
+    assert not serious_violations(page)
+    assert not [e for e in errors if "Content Security Policy" in e or "NaN" in e]
+    picture(page, "run-chart")

@@ -72,3 +72,39 @@ def test_the_statistics_page_queries_do_not_grow_with_the_incidents(login, cast,
         client.get(reverse("statistics:dashboard"))
 
     assert len(many) == len(few)
+
+
+def test_risk_levels_are_listed_from_low_to_very_high_not_alphabetically(login, cast, tree):
+    from incidents.models import Incident
+
+    # given: one incident per level (scores 2, 4, 8, 16) and one not assessed
+    for probability, consequence in ((4, 4), (2, 4), (1, 2), (2, 2), (None, None)):
+        incident = report(cast.reporter, tree.medicin_ward)
+        Incident.objects.filter(pk=incident.pk).update(risk_probability=probability, risk_consequence=consequence)
+
+    # when
+    page = login(cast.viewer).get(reverse("statistics:dashboard"), {"enhet": tree.akut.pk}).content.decode()
+
+    # then
+    table = page[page.index('id="risk-title"') :]
+    table = table[: table.index("</table>")]
+    levels = [name for name in ("Låg", "Måttlig", "Hög", "Mycket hög", "Inte bedömd") if f">{name}</th>" in table]
+    assert levels == ["Låg", "Måttlig", "Hög", "Mycket hög", "Inte bedömd"]
+    assert sorted(levels, key=lambda name: table.index(f">{name}</th>")) == levels
+
+
+def test_the_charts_have_a_swedish_description_without_nan(login, cast, tree):
+    for _ in range(3):
+        report(cast.reporter, tree.medicin_ward)
+
+    page = login(cast.viewer).get(reverse("statistics:dashboard"), {"enhet": tree.akut.pk}).content.decode()
+
+    assert "NaN" not in page
+    for chart in ("chart-volume", "chart-categories", "chart-classes"):
+        assert f'aria-describedby="{chart}-description"' in page
+    volume = page[page.index('id="chart-volume-description"') :]
+    volume = volume[: volume.index("</p>")]
+    assert volume.startswith('id="chart-volume-description">Linjediagram: Rapporterade per månad')
+    assert "högst 3" in volume and "senast" in volume
+    categories = page[page.index('id="chart-categories-description"') :]
+    assert categories[: categories.index("</p>")].count("Stapeldiagram") == 1

@@ -19,6 +19,9 @@ def report(actor, unit, **fields) -> Incident:
         "description": "Patienten fick fel dos av Waran vid kvällens läkemedelsutdelning.",
         "case_type": CaseType.CARE,
         "reported_kind": ReportedKind.HAPPENED,
+        # Said outright: care records a patient unless the reporter says otherwise (issue 13,
+        # tests/incidents/test_reporter_feedback.py); a test that needs the patient says so.
+        "patient_involved": False,
         **fields,
     }
     incident, _ = services.incident_report(actor=actor, client_key=None, fields=values)

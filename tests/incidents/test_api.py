@@ -491,7 +491,7 @@ def test_comments_hide_the_reporter_from_those_who_may_not_know(api, cast, tree)
     timeline = api(cast.safety_officer).get(url(incident, "timeline/")).json()
 
     assert as_handler[0]["author"] == cast.reporter.pk
-    assert (as_safety_officer[0]["author"], as_safety_officer[0]["author_name"]) == (None, None)
+    assert (as_safety_officer[0]["author"], as_safety_officer[0]["author_name"]) == (None, "the reporter")
     assert as_safety_officer[0]["text"] == "Det var nattskiftet."
     assert all(entry["actor"] != cast.reporter.pk for entry in timeline)
     assert api(cast.safety_officer).post(url(incident, "comments/"), {"text": "Hej"}).status_code == 403

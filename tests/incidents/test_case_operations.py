@@ -75,7 +75,7 @@ def test_every_operation_has_its_url_below_the_case_and_one_view(incident):
         assert match.kwargs["operation"] == name
         views.add(match.func)
 
-    assert len(OPERATIONS) == 18
+    assert len(OPERATIONS) == 19
     assert len(views) == 1
 
 

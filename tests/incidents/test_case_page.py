@@ -255,6 +255,7 @@ def test_the_handler_can_assign_request_forward_and_the_receiving_side_answers(a
         "case-forward",
         incident,
         {
+            "kind": "hand_over",
             "to_unit": tree.orto_ward.pk,
             "message": "Gäller er patient",
             "answer_due": (timezone.localdate() + dt.timedelta(days=7)).isoformat(),

@@ -54,3 +54,28 @@ def test_a_new_report_continues_the_reference_series(demo_org):
     assert new.reference not in set(Incident.objects.exclude(pk=new.pk).values_list("reference", flat=True))
     if new.reference[:7] == highest[:7]:
         assert new.reference > highest
+
+
+def test_its_forwards_are_of_both_kinds_and_every_answer_has_an_answerer_of_the_receiving_unit(demo_org, client):
+    # issue 19: answered forwards without an answerer made the case page answer 500
+    from accounts.access import has_perm
+    from accounts.models import Membership
+    from accounts.roles import Perm, Role
+    from incidents.models import Forward
+
+    seed_incidents(count=320)
+
+    forwards = list(Forward.objects.select_related("to_unit", "answered_by"))
+    asks = [f for f in forwards if f.kind == Forward.Kind.ASK]
+    assert any(f.kind == Forward.Kind.HAND_OVER for f in forwards)
+    assert any(f.answered_at for f in asks) and any(not f.answered_at for f in asks)
+    for forward in forwards:
+        if forward.answered_at:
+            assert has_perm(forward.answered_by, Perm.INCIDENT_TRIAGE, forward.to_unit)
+        if forward.kind == Forward.Kind.ASK:
+            assert forward.incident.responsible_unit_id == forward.from_unit_id
+    # and the chief physician and the safety officer open every one of those cases
+    for role in (Role.CHIEF_PHYSICIAN, Role.SAFETY_OFFICER):
+        client.force_login(Membership.objects.filter(role=role).first().user)
+        answers = {client.get(f"/avvikelser/{pk}/").status_code for pk in {f.incident_id for f in forwards}}
+        assert 200 in answers and answers <= {200, 404}  # 404: another care provider's case
