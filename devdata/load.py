@@ -248,6 +248,7 @@ def incidents(count: int, years: float, rng: random.Random, reports: list[Report
                 "answer",
                 "answered_by_id",
                 "answered_at",
+                "kind",
             ],
             forward_rows,
         )
@@ -344,6 +345,7 @@ def incidents(count: int, years: float, rng: random.Random, reports: list[Report
                     "Vi tar över ärendet." if handled else "",
                     handler if handled else None,
                     (reported + dt.timedelta(days=2)) if handled else None,
+                    "hand_over",
                 )
             )
         year = local.year

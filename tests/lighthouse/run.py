@@ -222,6 +222,16 @@ def main() -> int:
         for name, path, user, preset, min_performance in PAGES:
             step = time.monotonic()
             report = run_lighthouse(f"http://127.0.0.1:{port}{path}", name, cookies[user], preset)
+            if min_performance is not None:
+                # Performance varies from run to run on a shared machine: Lighthouse's own advice
+                # is the median of several runs. The report kept is the median one.
+                runs = [report] + [
+                    run_lighthouse(f"http://127.0.0.1:{port}{path}", f"{name}-{n}", cookies[user], preset)
+                    for n in (2, 3)
+                ]
+                runs.sort(key=lambda r: r["categories"]["performance"]["score"] or 0)
+                print(f"lighthouse: {name}: performance of 3 runs {[scores_of(r)['performance'] for r in runs]}")
+                report = runs[1]
             if report.get("finalDisplayedUrl", "").rstrip("/").endswith("/logga-in"):
                 failures.append(f"{name}: not signed in (landed on {report['finalDisplayedUrl']})")
             scores = scores_of(report)
