@@ -414,7 +414,11 @@ class IncidentFilterSet(django_filters.FilterSet):
             return queryset
         references = KIT.references_for(value)
         if references is not None:  # AV-2026-000189, 2026-189, 000189: by the unique index
-            return queryset.filter(reference__in=references)
+            found = queryset.filter(reference__in=references)
+            # A bare number that is no case's ("112", "500") may be a word of the text.
+            if value.isdigit() and not found.exists():
+                return queryset.filter(text_search_q(value, within=queryset))
+            return found
         return queryset.filter(text_search_q(value, within=queryset))
 
     def filter_ordering(self, queryset, name, value):

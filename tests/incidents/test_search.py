@@ -316,3 +316,11 @@ def test_a_closed_incident_keeps_its_title(api, cast, tree):
     response = api(cast.handler).post(f"{LIST}{incident.pk}/title/", {"version": incident.version, "title": "x"})
 
     assert response.status_code == 409
+
+
+def test_a_bare_number_that_is_no_cases_reference_is_looked_for_in_the_text(api, cast, tree):
+    incident = report(cast.reporter, tree.medicin_ward, description="Larmade 112 efter att patienten föll.")
+
+    # No incident is numbered 112 (a handful exist): the number is a word of the text.
+    assert api_found(api(cast.handler), "112") == {incident.reference}
+    assert api_found(api(cast.handler), "113") == set()
