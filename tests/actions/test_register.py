@@ -6,6 +6,7 @@ the responsible person told when an action is assigned and reassigned."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -269,7 +270,8 @@ def test_the_list_filters_and_exports(login, cast, tree):
     assert [row.action.pk for row in theirs.context["rows"]] == [mine.pk]
     assert bad.status_code == 400
     assert export["Content-Type"].startswith("text/csv")
-    body = export.content.decode("utf-8-sig")
+    assert export.streaming  # sent as it is written (the register may hold a million actions)
+    body = b"".join(export.streaming_content).decode("utf-8-sig")
     assert body.splitlines()[0].startswith("Åtgärd;Källa;Referens")
     assert body.count(incident.reference) == 2
     assert incident.patient_identifier == "" or incident.patient_identifier not in body
@@ -319,3 +321,32 @@ def test_the_responsible_person_may_not_cancel_or_replan(api, cast, tree):
 
     assert (cancelled.status_code, replanned.status_code) == (403, 403)
     assert Action.objects.get(pk=action.pk).state == Action.State.PLANNED
+
+
+def test_the_export_reads_the_register_a_chunk_at_a_time_and_holds_every_action_once(login, cast, tree, monkeypatch):
+    from openpyxl import load_workbook
+
+    from actions import views as action_views
+
+    incident = _taken(cast, tree)
+    made = [_action(cast, incident, cast.handler) for _ in range(5)]
+    for n, action in enumerate(made):
+        Action.objects.filter(pk=action.pk).update(description=f"Åtgärd nummer {n}")
+    monkeypatch.setattr(action_views, "EXPORT_CHUNK", 2)
+    client = login(cast.chief_physician)
+
+    csv_response = client.get(reverse("actions:list"), {"format": "csv"})
+    xlsx_response = client.get(reverse("actions:list"), {"format": "xlsx"})
+
+    assert csv_response.streaming and xlsx_response.streaming
+    text = b"".join(csv_response.streaming_content).decode("utf-8-sig")
+    cells = [
+        row[0]
+        for row in load_workbook(
+            io.BytesIO(b"".join(xlsx_response.streaming_content)), read_only=True
+        ).active.iter_rows(values_only=True)
+    ]
+    for n in range(5):
+        assert text.count(f"Åtgärd nummer {n};") == 1
+        assert cells.count(f"Åtgärd nummer {n}") == 1
+    assert xlsx_response["Content-Disposition"] == 'attachment; filename="atgarder.xlsx"'

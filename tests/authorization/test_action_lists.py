@@ -125,7 +125,7 @@ def test_the_export_holds_exactly_what_the_actor_may_see(actor, actions, cast):
         assert response.status_code == 403
         return
     assert response.status_code == 200
-    text = response.content.decode("utf-8-sig")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
     shown = {kind for kind, description in DESCRIPTIONS.items() if description in text}
     assert shown == SEES[actor][0]
     lines = [line for line in csv.reader(io.StringIO(text), delimiter=_delimiter(text)) if line]

@@ -278,8 +278,8 @@ def test_it_hides_the_reporter_in_the_action_register(client, cast, lars, team_m
             continue
         client.force_login(viewer)
         page = client.get(reverse("actions:list")).content.decode()
-        csv = client.get(reverse("actions:list"), {"format": "csv"}).content.decode("utf-8-sig")
-        xlsx = client.get(reverse("actions:list"), {"format": "xlsx"}).content
+        csv = b"".join(client.get(reverse("actions:list"), {"format": "csv"}).streaming_content).decode("utf-8-sig")
+        xlsx = b"".join(client.get(reverse("actions:list"), {"format": "xlsx"}).streaming_content)
         cells = " ".join(
             str(cell)
             for row in load_workbook(io.BytesIO(xlsx), read_only=True).active.iter_rows(values_only=True)
