@@ -82,11 +82,6 @@ def hides(user, action, person) -> bool:
     return person_id is not None and kind.hides_person is not None and kind.hides_person(user, action.source, person_id)
 
 
-def person_id_as_seen(user, action, person) -> int | None:
-    """The person's id, or None for someone the source hides from `user`."""
-    return None if hides(user, action, person) else getattr(person, "pk", person)
-
-
 def person_name_as_seen(user, action, person) -> str:
     """The person's name, or the source's word for someone it hides from `user` ("the
     reporter"): the same person must not be named in one place and hidden in another."""

@@ -263,9 +263,5 @@ class CaseView:
         return Action.objects.none()
 
     @property
-    def sees_patient_information(self) -> bool:
-        return self.sees_case
-
-    @property
     def sees_staff_fields(self) -> bool:
         return self.sees_case
