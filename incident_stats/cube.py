@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
-from django.db import connection
+from django.db import connection, connections, router
+
+from incident_stats.models import IncidentCube
 
 # Dimensions of IncidentCube that callers may group or filter by.
 DIMENSIONS = ("month", "category_id", "event_class", "case_type", "status")
@@ -24,6 +26,12 @@ def rebuild() -> None:
     """Compute every count afresh from the incidents (after a bulk load with triggers off)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT psweb_stats_rebuild()")
+
+
+def _reading():
+    """The connection the figures are read from: inside replica-safe code, the read replica
+    (raw SQL does not pass the database router by itself; psweb.db_router)."""
+    return connections[router.db_for_read(IncidentCube)]
 
 
 def _where(ancs, start: dt.date | None, end: dt.date | None, filters: dict | None, month_column: str):
@@ -65,7 +73,7 @@ def incident_counts(
         f" UNION ALL SELECT {columns}, n, late FROM indicators_incidentcubedelta WHERE {where}"
         f") AS rows GROUP BY {columns} HAVING sum(n) <> 0 OR sum(late) <> 0"
     )
-    with connection.cursor() as cursor:
+    with _reading().cursor() as cursor:
         cursor.execute(sql, params + params)
         return list(cursor.fetchall())
 
@@ -85,7 +93,7 @@ def side_counts(
         f" UNION ALL SELECT {columns}, n FROM indicators_sidecubedelta WHERE kind = %s AND {where}"
         f") AS rows GROUP BY {columns} HAVING sum(n) <> 0"
     )
-    with connection.cursor() as cursor:
+    with _reading().cursor() as cursor:
         cursor.execute(sql, [kind, *params, kind, *params])
         return {tuple(row[:-1]): row[-1] for row in cursor.fetchall()}
 

@@ -27,6 +27,7 @@ from incidents.models import CaseType, Category, EventClass
 from indicators.charts import describe
 from indicators.periods import label
 from psweb import exports
+from psweb.db_router import reads_from_replica
 
 
 def _unit(request) -> OrgUnit:
@@ -66,6 +67,7 @@ def _described(chart: dict) -> dict:
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard(request):
     user = request.user
     if not selectors.may_see_stats(user):

@@ -27,6 +27,7 @@ from indicators.models import ImportBatch, IndicatorDefinition, Measurement
 from indicators.periods import GRANULARITIES, LABELS, add_months, bucket_start, label
 from psweb import exports
 from psweb.case_pages import add_errors
+from psweb.db_router import reads_from_replica
 
 NO_ACCESS = gettext_lazy("You may not see indicators.")
 
@@ -125,6 +126,7 @@ def _fmt(value) -> str:
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard(request):
     _require_indicators(request.user)
     unit = _unit(request)
@@ -208,6 +210,7 @@ def dashboard(request):
 
 @login_required
 @require_GET
+@reads_from_replica
 def detail(request, code: str):
     _require_indicators(request.user)
     indicator = get_object_or_404(IndicatorDefinition.objects.prefetch_related("methods"), code=code)
@@ -309,6 +312,7 @@ def _chart_target(indicator: IndicatorDefinition) -> dict | None:
 
 @login_required
 @require_GET
+@reads_from_replica
 def board(request):
     """Like the regions' yearly reports: indicator | previous year | target | this year |
     trend | comment."""

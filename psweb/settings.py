@@ -146,6 +146,51 @@ DATABASES["default"]["OPTIONS"]["options"] = (
     DATABASES["default"]["OPTIONS"].get("options", "") + " -c jit=off -c cursor_tuple_fraction=1"
 ).strip()
 
+# Past one server (docs/deployment.md). DATABASE_POOLER=pgbouncer: PgBouncer in transaction
+# mode, where consecutive transactions may use different server connections. A server-side
+# cursor (`.iterator()`) outlives its transaction, so it is off; and PgBouncer refuses the
+# startup options above: set them on the database role instead (docs/deployment.md).
+DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured(f"DATABASE_POOLER must be empty or 'pgbouncer', not {DATABASE_POOLER!r}.")
+if DATABASE_POOLER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["OPTIONS"].pop("options")
+# DATABASE_REPLICA_URL: a streaming replica serving the statistics' reads while it is at most
+# DATABASE_REPLICA_MAX_LAG seconds behind (checked every DATABASE_REPLICA_CHECK_SECONDS);
+# psweb.db_router decides which reads may go there.
+try:
+    DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=30.0)
+    DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=5.0)
+except ValueError as error:
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_MAX_LAG and DATABASE_REPLICA_CHECK_SECONDS are numbers of seconds."
+    ) from error
+if DATABASE_REPLICA_MAX_LAG < 0 or DATABASE_REPLICA_CHECK_SECONDS <= 0:
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_MAX_LAG must be 0 or more seconds, DATABASE_REPLICA_CHECK_SECONDS more than 0."
+    )
+if env.str("DATABASE_REPLICA_URL", default=""):
+    _replica = env.db_url("DATABASE_REPLICA_URL")
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point at PostgreSQL (postgres://...).")
+    _replica.update(
+        CONN_MAX_AGE=DATABASES["default"].get("CONN_MAX_AGE", 0),
+        CONN_HEALTH_CHECKS=True,
+        DISABLE_SERVER_SIDE_CURSORS=bool(DATABASE_POOLER),
+        # A test run reads the test database through this alias; it creates no second one.
+        TEST={"MIRROR": "default"},
+    )
+    _replica.setdefault("OPTIONS", {})
+    # A replica that does not answer must not hold a page up: 2 s is libpq's shortest timeout.
+    _replica["OPTIONS"].setdefault("connect_timeout", 2)
+    if not DATABASE_POOLER:
+        _replica["OPTIONS"]["options"] = (
+            _replica["OPTIONS"].get("options", "") + " -c jit=off -c cursor_tuple_fraction=1"
+        ).strip()
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["psweb.db_router.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

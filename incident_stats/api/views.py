@@ -17,8 +17,10 @@ from rest_framework.views import APIView
 from incident_stats import selectors
 from incident_stats.api import serializers as s
 from indicators.api import params
+from psweb.db_router import reads_from_replica
 
 
+@reads_from_replica
 class IncidentStatsView(APIView):
     @extend_schema(
         operation_id="stats_incidents",
@@ -55,6 +57,7 @@ class IncidentStatsView(APIView):
         return Response(s.IncidentCountSerializer(rows, many=True).data)
 
 
+@reads_from_replica
 class IncidentSummaryView(APIView):
     @extend_schema(
         operation_id="stats_incidents_summary",

@@ -26,6 +26,7 @@ from indicators.api import params
 from indicators.api import serializers as s
 from indicators.models import IndicatorDefinition, Measurement
 from psweb.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from psweb.db_router import reads_from_replica
 from psweb.pagination import CursorPagination
 
 MAX_ROWS = 20_000
@@ -179,6 +180,7 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         return Response(s.MeasurementSerializer(measurement).data)
 
 
+@reads_from_replica
 class IndicatorSeriesView(APIView):
     @extend_schema(
         operation_id="stats_indicator_series",
