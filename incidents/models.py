@@ -259,17 +259,18 @@ def case_visible_q(user, prefix: str = "") -> Q:
     reporter: reported, and with their unit or responsible unit in the user's `incident.view`
     scope, forwarded from it, asked for an answer, or visible through an extension (an
     investigation's team). `prefix` places the rule under a relation (`"incident__"` filters
-    actions by their incident)."""
-    from accounts.access import scope_q
-    from accounts.roles import Perm
+    actions by their incident).
+
+    The units' part is a row of `Reach` for one of the user's roots (`incidents.reach`): one
+    index probe per incident, and no list of forwarded ids in the query."""
+    from incidents.hooks import VISIBILITY_EXTENSIONS
+    from incidents.reach import reached_q
     from psweb.lookups import prefixed
 
-    in_scope = scope_q(user, Perm.INCIDENT_VIEW, f"{prefix}unit") | scope_q(
-        user, Perm.INCIDENT_VIEW, f"{prefix}responsible_unit"
-    )
-    for part in visible_beyond_units_parts(user, own_reports=False):
-        in_scope |= prefixed(part, prefix)
-    return in_scope & Q(**{f"{prefix}reported_at__isnull": False})
+    seen = reached_q(user, prefix)
+    for extension in VISIBILITY_EXTENSIONS:
+        seen |= prefixed(Q(pk__any=_ids(Incident.objects.filter(extension(user)), "pk")), prefix)
+    return seen & Q(**{f"{prefix}reported_at__isnull": False})
 
 
 class IncidentQuerySet(models.QuerySet):
@@ -562,6 +563,62 @@ class Forward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_unit} → {self.to_unit}"
+
+
+class Reach(models.Model):
+    """Which units see an incident: one row per (incident, unit) for the unit where it happened,
+    the responsible unit, every unit a forward came from and every unit asked for an answer,
+    and each of their ancestors up to the care provider (DESIGN §3; `visible_to`).
+
+    A user holding `incident.view` in a unit sees every incident with a row for that unit, so
+    the visibility of a whole subtree is one index range (`reach_queue`), whatever the number
+    of forwards: no list of forwarded ids travels with the query (issue 14; before, ~4 000
+    ids per request at a million incidents, ~20 000 at five million). `direct` is true when
+    the unit is an ancestor of the unit or the responsible unit (the `unit` filter), false when
+    it reaches the incident only through a forward.
+
+    Only reported incidents have rows. Kept by the triggers `psweb_reach_*` (migration 0012)
+    in the transaction of the change; after a bulk load with COPY, `incidents.reach.rebuild_all()`.
+    `ReachCount` holds the number of rows per (unit, status), appended as +1/−1 and folded by
+    Celery beat, so the work queue's counts per status cost the same at any size."""
+
+    pk = models.CompositePrimaryKey("incident", "anc")
+    incident = models.ForeignKey(
+        Incident,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # the primary key (incident, anc) serves it
+        related_name="reach",
+        editable=False,
+    )
+    anc = models.BigIntegerField()
+    direct = models.BooleanField()
+    status = models.CharField(max_length=20)
+    sort_at = models.DateTimeField()  # reported_at, the queue's default order
+
+    class Meta:
+        indexes = [
+            models.Index(F("anc"), F("status"), F("sort_at").desc(), F("incident").desc(), name="reach_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.anc} → {self.incident_id}"
+
+
+class ReachCount(models.Model):
+    """Rows of `Reach` per (unit, status): +1/−1 appended by the triggers, folded by
+    `psweb_reach_compact()` (no row is shared between two transactions, so concurrent reports
+    never wait for each other). A unit's count of a status is the sum of its rows."""
+
+    anc = models.BigIntegerField()
+    status = models.CharField(max_length=20)
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["anc", "status"], name="reach_count_anc")]
+
+    def __str__(self) -> str:
+        return f"{self.anc} {self.status}: {self.n:+d}"
 
 
 @pghistory.track()

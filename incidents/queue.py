@@ -12,14 +12,16 @@ plan work with, not a copy of the case content.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
+import datetime as dt
 import json
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from operator import itemgetter
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Count, F, Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,7 +59,8 @@ def queue_params(params: QueryDict) -> QueryDict:
     every status: the form sends the open statuses it showed, but a case quoted by its
     reference is wanted whatever its state."""
     params = params.copy()
-    params.pop("page", None)
+    for name in ("page", "after", "before"):
+        params.pop(name, None)
     if not params:
         params.setlist("status", list(DEFAULT_STATUSES))
     if is_reference_search(params.get("q")):
@@ -80,6 +83,45 @@ def queue_filterset(*, user, params: QueryDict, request=None) -> IncidentFilterS
     return filterset
 
 
+@dataclass(frozen=True)
+class Unscoped:
+    """The queue's filters over every sent incident, *without* the user's scope: the page and
+    the counts add the scope themselves (`queue_page`, `capped_counts`), as ranges of `Reach`.
+    The filter choices are narrowed to the user's units as on the form, so a filter can only
+    narrow what the user sees, never widen it."""
+
+    user: object
+    params: QueryDict
+    request: object = None
+    narrow: bool = True  # the queue's form: units of the user's scope only (the API: any unit)
+    drafts: bool = False  # the API lists the user's own drafts too; the queue never
+
+    def _qs(self, params: QueryDict, *, everything: bool = False):
+        everything = everything or self.drafts
+        incidents = Incident.objects.all() if everything else Incident.objects.exclude(status=Status.DRAFT)
+        filterset = IncidentFilterSet(params, queryset=incidents, request=self.request)
+        if self.narrow:
+            narrow_filter_choices(filterset, user=self.user)
+        if not filterset.is_valid():  # the caller checked the same parameters on the scoped form
+            raise ValueError(filterset.errors)
+        return filterset.qs
+
+    def qs_unordered(self):
+        return self._qs(self.params)
+
+    def without_status(self, *, everything: bool = False):
+        """The filter without its status; with `everything`, drafts not excluded either (for
+        the parts read from Reach, which holds no draft)."""
+        params = self.params.copy()
+        params.pop("status", None)
+        params.pop("ordering", None)
+        return self._qs(params, everything=everything).order_by()
+
+
+def unscoped_filterset(*, user, params: QueryDict, request=None) -> Unscoped:
+    return Unscoped(user, params, request)
+
+
 def narrow_filter_choices(filterset: IncidentFilterSet, *, user) -> None:
     """Offer only what makes sense on the queue: no drafts, units within the user's scope,
     categories with their parent's name read in the same query."""
@@ -92,103 +134,6 @@ def narrow_filter_choices(filterset: IncidentFilterSet, *, user) -> None:
     fields["unit"].queryset = OrgUnit.objects.filter(in_scope, is_active=True).order_by("path")
     fields["responsible_unit"].queryset = fields["unit"].queryset
     fields["category"].queryset = Category.objects.select_related("parent").order_by("case_type", "parent_id", "sort")
-
-
-def status_counts(*, user, params: QueryDict, request=None) -> dict[str, int]:
-    """How many incidents of each status match the current filter, status aside (so that
-    each count says what choosing that status would show)."""
-    without_status = params.copy()
-    without_status.pop("status", None)
-    without_status.pop("ordering", None)
-    if not without_status:
-        found = unfiltered_status_counts(user=user)
-    else:
-        filterset = IncidentFilterSet(without_status, queryset=queue_base(user=user), request=request)
-        if not filterset.is_valid():
-            return {}
-        rows = filterset.qs.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
-        found = dict(rows)
-    return {status.value: found.get(status.value, 0) for status in QUEUE_STATUSES}
-
-
-def unfiltered_status_counts(*, user) -> dict[str, int]:
-    """The counts per status of everything in the user's queue, without a filter.
-
-    The visibility rule is an OR (unit in scope, or responsible unit in scope, or seen for
-    another reason); counting through it reads every row the user sees from the table. Here
-    it is split into three parts that do not overlap, each counted from an index alone
-    (`incident_unit_status`, `incident_responsible_status`): at a million incidents, with
-    77 000 visible to a clinic's coordinator, 220 ms became ~30 ms (docs/benchmarks.md).
-    tests/incidents/test_queue.py checks that the sum equals counting through the rule."""
-    from accounts.access import scope_unit_ids
-    from incidents.models import visible_beyond_units_q
-
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return {}
-    units = scope_unit_ids(user, Perm.INCIDENT_VIEW)
-    sent = Incident.objects.filter(reported_at__isnull=False).exclude(status=Status.DRAFT)
-    in_unit = sent.filter(unit_id__any=units)
-    responsible_only = sent.filter(responsible_unit_id__any=units).exclude(unit_id__any=units)
-    beyond = visible_beyond_units_q(user)
-    others = (
-        Incident.objects.filter(Q(reporter=user) | (beyond & Q(reported_at__isnull=False)))
-        .exclude(status=Status.DRAFT)
-        .exclude(reported_at__isnull=False, unit_id__any=units)
-        .exclude(reported_at__isnull=False, responsible_unit_id__any=units)
-    )
-    found: dict[str, int] = {}
-    for part in (in_unit, responsible_only, others) if units else (others,):
-        for status, n in part.order_by().values("status").annotate(n=Count("status")).values_list("status", "n"):
-            found[status] = found.get(status, 0) + n
-    return found
-
-
-# A filtered list must look at every match to count them per status. When the planner expects
-# at most this many matches, one query reads each match's status and sort key and only the
-# page's 50 rows are read in full: the filter's index work is done once, not twice, and a
-# page is not found by walking the newest-first index past tens of thousands of rows that do
-# not match (a million incidents, one ward's closed cases: 350 → 200 ms; docs/benchmarks.md).
-# Broader filters are counted and paged in the database, where that is faster.
-ONE_QUERY_UP_TO = 20_000
-
-
-@dataclass(frozen=True)
-class Searched:
-    counts: dict[str, int]  # per status, of the search without its status filter
-    ids: list[int]  # the matches of the chosen statuses, in the chosen order
-
-
-def filtered_in_one_query(*, user, params: QueryDict, request=None) -> Searched | None:
-    """For a filtered list: the counts per status and the ordered ids of the list, from one
-    query. None without a filter (status aside), or with too many matches (the caller then
-    counts and pages in the database)."""
-    if not set(params) - {"status", "ordering"}:
-        return None  # no filter: the counts come from the indexes, the page from walking one
-    without_status = params.copy()
-    without_status.pop("status", None)
-    filterset = IncidentFilterSet(without_status, queryset=queue_base(user=user), request=request)
-    if not filterset.is_valid():
-        return None
-    keys = ordering_keys(filterset.form.cleaned_data.get("ordering"))  # always ends with the id
-    names = [key.lstrip("-") for key in keys]
-    matches = filterset.qs.order_by().values_list("status", *names)
-    if _estimated_rows(matches) > ONE_QUERY_UP_TO * 3 // 2:  # estimates are often 2x off either way
-        return None
-    rows = list(matches[: ONE_QUERY_UP_TO + 1])
-    if len(rows) > ONE_QUERY_UP_TO:
-        return None
-    found = Counter(row[0] for row in rows)
-    chosen = set(params.getlist("status")) or {status.value for status in QUEUE_STATUSES}
-    selected = [row for row in rows if row[0] in chosen]
-    for position in reversed(range(len(keys))):  # stable sorts, the last key first
-        selected.sort(key=itemgetter(position + 1), reverse=keys[position].startswith("-"))
-    return Searched({status.value: found.get(status.value, 0) for status in QUEUE_STATUSES}, [r[-1] for r in selected])
-
-
-def _estimated_rows(queryset) -> int:
-    """The planner's estimate of the rows a query returns (planning only, a few milliseconds)."""
-    plan = json.loads(queryset.explain(format="json"))
-    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def incidents_in_order(*, user, ids: list[int]) -> list[Incident]:
@@ -360,3 +305,251 @@ def queue_csv_lines(incidents, *, user=None) -> Iterator[str]:
 
 def export_filename() -> str:
     return f"avvikelser-{timezone.localdate():%Y-%m-%d}.csv"
+
+
+# --- Pages and counts at any size (issue 14) ---------------------------------------------------
+#
+# A page is read by keyset ("after this row"), never by OFFSET: page 600 costs what page 1
+# costs. The incidents a user sees for their units are the rows of `Reach` under their roots;
+# for each root and each chosen status, the newest rows are one range of the index
+# `reach_queue` read in order, and the ranges are merged (one UNION ALL, each part with its
+# own LIMIT). The user's own reports and the incidents of an extension (an investigation's
+# team) are one more part. Counts per status come from `ReachCount` without a filter, and are
+# counted up to `COUNT_CAP` with one.
+
+PAGE_SIZE = 50
+COUNT_CAP = 1000
+
+
+class BadCursorError(ValueError):
+    """A page link that is not one psweb made (edited by hand, or from another version)."""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    key: object  # the first sort key of the row (a time, a number, a text)
+    pk: int
+    backwards: bool = False  # "before" this row (the previous page), not "after" it
+
+    def encode(self) -> str:
+        key = self.key.isoformat() if hasattr(self.key, "isoformat") else self.key
+        raw = json.dumps([key, self.pk, int(self.backwards)], separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str, *, kind: str, backwards: bool | None = None) -> Cursor:
+        """The cursor of `token`; `backwards` overrides the direction it holds (the queue's
+        `before=` link)."""
+        try:
+            key, pk, held = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+            if held not in (0, 1):
+                raise ValueError("not a direction")
+            if kind == "time":
+                key = dt.datetime.fromisoformat(key)
+                if key.tzinfo is None:
+                    raise ValueError("a time without a zone")
+            elif kind == "int":
+                key = int(key)
+            elif not isinstance(key, str):
+                raise ValueError("not a text")
+            if isinstance(pk, bool) or not isinstance(pk, int):
+                raise ValueError("not an id")
+        except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as error:
+            raise BadCursorError(str(error)) from error
+        return cls(key, pk, bool(held) if backwards is None else backwards)
+
+
+# The first key of each ordering: its kind (for reading a cursor back) and, for the default
+# order, the column of `Reach` that holds it.
+_KEY_KIND = {
+    "sort_reported": "time",
+    "sort_occurred": "time",
+    "sort_risk": "int",
+    "sort_status": "int",
+    "sort_reference": "text",
+}
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    incidents: list[Incident]
+    next: Cursor | None
+    previous: Cursor | None
+
+
+def _own_and_extension_q(user) -> Q:
+    """What a user sees beyond their units' rows in `Reach`: their own reports, and incidents
+    an extension shows them (reported ones: a draft is only ever its author's)."""
+    from incidents.hooks import VISIBILITY_EXTENSIONS
+    from incidents.models import _ids
+
+    seen = Q(reporter=user)
+    for extension in VISIBILITY_EXTENSIONS:
+        seen |= Q(pk__any=_ids(Incident.objects.filter(extension(user)), "pk"), reported_at__isnull=False)
+    return seen
+
+
+def _parts(*, user, base, unstatused, statuses, keys: tuple[str, ...], cursor: Cursor | None, limit: int) -> list:
+    """The querysets whose union is the list, each ordered and limited: one per (root,
+    status) from `Reach`, and the user's own reports and extensions. Each yields (id, key).
+    `unstatused` is `base` without its status filter (and without excluding drafts, which
+    have no rows in Reach)."""
+    from incidents.reach import tops
+
+    key, descending = keys[0].lstrip("-"), keys[0].startswith("-")
+    if cursor is not None and cursor.backwards:
+        descending = not descending
+    direction = "-" if descending else ""
+    parts = []
+    for root in tops(user):
+        for status in statuses:
+            if status == Status.DRAFT:
+                continue  # a draft is only ever its author's: no rows in Reach
+            # The row's status is the incident's (kept by the same trigger): the part filters
+            # on Reach alone, so PostgreSQL reads the range in order and stops after `limit`.
+            part = unstatused.filter(reach__anc=root, reach__status=status)
+            # The default order's key is in the index reach_queue: the range is read in order.
+            part = part.annotate(k=F("reach__sort_at") if key == "sort_reported" else F(key))
+            parts.append(part)
+    others = base.filter(_own_and_extension_q(user), status__in=statuses).annotate(k=F(key))
+    parts.append(others)
+    ordered = []
+    for part in parts:
+        if cursor is not None:
+            beyond = "lt" if descending else "gt"
+            up_to = "lte" if descending else "gte"
+            part = part.filter(**{f"k__{up_to}": cursor.key}).filter(
+                Q(**{f"k__{beyond}": cursor.key}) | Q(k=cursor.key, **{f"pk__{beyond}": cursor.pk})
+            )
+        ordered.append(part.order_by(f"{direction}k", f"{direction}pk").values_list("pk", "k")[:limit])
+    return ordered
+
+
+def _union(parts, *, descending: bool, limit: int) -> list[tuple[int, object]]:
+    """The first `limit` distinct rows of the parts' union, in order (one query)."""
+    sqls, params = [], []
+    for part in parts:
+        sql, part_params = part.query.sql_with_params()
+        sqls.append(f"({sql})")
+        params.extend(part_params)
+    order = "DESC" if descending else "ASC"
+    # The parts are Django's compiled SQL with their values as parameters; nothing typed by a
+    # user is in the text.
+    query = (
+        f"SELECT id, k FROM ({' UNION ALL '.join(sqls)}) AS parts(id, k) "  # noqa: S608
+        f"GROUP BY id, k ORDER BY k {order}, id {order} LIMIT %s"
+    )
+    with connection.cursor() as db:
+        db.execute(query, [*params, limit])
+        return db.fetchall()
+
+
+def queue_page(
+    *,
+    user,
+    unscoped: Unscoped,
+    statuses,
+    ordering: str | None,
+    cursor: Cursor | None,
+    size: int = PAGE_SIZE,
+    load=None,
+) -> QueuePage:
+    """One page of the list: `unscoped` is the filter *without* the user's scope (the scope is
+    the parts' business), `statuses` the chosen ones. `load(ids)` reads the page's incidents
+    in that order (default: the queue's rows); the work queue and `GET /api/v1/incidents/`
+    are both paged here."""
+    keys = ordering_keys(ordering)
+    parts = _parts(
+        user=user,
+        base=unscoped.qs_unordered().order_by(),  # the filter set's sort keys are annotated already
+        unstatused=unscoped.without_status(everything=True),
+        statuses=statuses,
+        keys=keys,
+        cursor=cursor,
+        limit=size + 1,
+    )
+    descending = keys[0].startswith("-") != bool(cursor and cursor.backwards)
+    rows = _union(parts, descending=descending, limit=size + 1)
+    more = len(rows) > size
+    rows = rows[:size]
+    if cursor is not None and cursor.backwards:
+        rows.reverse()
+    ids = [pk for pk, _key in rows]
+    incidents = load(ids) if load is not None else incidents_in_order(user=user, ids=ids)
+    first, last = (rows[0], rows[-1]) if rows else (None, None)
+    if cursor is None or not cursor.backwards:
+        next_ = Cursor(last[1], last[0]) if more else None
+        previous = Cursor(first[1], first[0], backwards=True) if cursor is not None and first else None
+    else:
+        next_ = Cursor(last[1], last[0]) if last else None
+        previous = Cursor(first[1], first[0], backwards=True) if more else None
+    return QueuePage(incidents, next_, previous)
+
+
+def cursor_kind(ordering: str | None) -> str:
+    return _KEY_KIND[ordering_keys(ordering)[0].lstrip("-")]
+
+
+def capped_counts(*, user, unscoped: Unscoped, capped_at: int = COUNT_CAP) -> dict[str, int]:
+    """Per queue status, how many of the filter (`unscoped`) the user sees, counted up to
+    `capped_at` + 1 (a list that long is narrowed, not read: "more than 1 000")."""
+    base, unstatused = unscoped.without_status(), unscoped.without_status(everything=True)
+    counts = {}
+    for status in QUEUE_STATUSES:
+        parts = []
+        for root in _tops(user):
+            reached = unstatused.filter(reach__anc=root, reach__status=status)
+            parts.append(reached.order_by().values_list("pk")[: capped_at + 1])
+        others = base.filter(_own_and_extension_q(user), status=status)
+        parts.append(others.order_by().values_list("pk")[: capped_at + 1])
+        counts[status.value] = _count_distinct(parts, capped_at + 1)
+    return counts
+
+
+def _tops(user):
+    from incidents.reach import tops
+
+    return tops(user)
+
+
+def _count_distinct(parts, limit: int) -> int:
+    sqls, params = [], []
+    for part in parts:
+        sql, part_params = part.query.sql_with_params()
+        sqls.append(f"({sql})")
+        params.extend(part_params)
+    union = " UNION ALL ".join(sqls)  # Django's compiled parts, values as parameters
+    query = f"SELECT count(*) FROM (SELECT DISTINCT id FROM ({union}) AS p(id) LIMIT %s) AS d"  # noqa: S608
+    with connection.cursor() as db:
+        db.execute(query, [*params, limit])
+        return db.fetchone()[0]
+
+
+def all_counts(*, user) -> dict[str, int]:
+    """Per queue status, everything the user sees (no filter): the folded counts of their root,
+    plus their own reports and extensions that the root does not reach."""
+    from incidents.models import Reach
+    from incidents.reach import counts_per_status, reached_q, tops
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return {}
+    found = counts_per_status(user)
+    if found is None:  # several roots: count the distinct incidents (rare: two clinics, two regions)
+        roots = tops(user)
+        rows = (
+            Reach.objects.filter(anc__any=roots).values("status").annotate(n=Count("incident_id", distinct=True))
+            if roots
+            else []
+        )
+        found = {row["status"]: row["n"] for row in rows}
+    extra = (
+        Incident.objects.filter(_own_and_extension_q(user))
+        .exclude(status=Status.DRAFT)
+        .exclude(reached_q(user))
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+    )
+    for row in extra:
+        found[row["status"]] = found.get(row["status"], 0) + row["n"]
+    return {status.value: found.get(status.value, 0) for status in QUEUE_STATUSES}

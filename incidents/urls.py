@@ -32,6 +32,7 @@ urlpatterns = [
     # The case page and its operations.
     path("avvikelser/<int:pk>/", case.incident_detail, name="detail"),
     path("avvikelser/<int:pk>/personnummer/", case.incident_show_patient, name="case-patient"),
+    path("avvikelser/<int:pk>/steg/<slug:step>/", case.incident_step, name="step"),
 ] + [
     path(f"avvikelser/<int:pk>/{op.path}", case.incident_operation, {"operation": name}, name=name)
     for name, op in OPERATIONS.items()

@@ -333,6 +333,8 @@ CELERY_BEAT_SCHEDULE = {
     "sessions-prune": {"task": "accounts.sessions_prune", "schedule": crontab(hour=3, minute=0)},
     # Every five minutes: fold the incident-statistics deltas into the compacted counts.
     "stats-compact": {"task": "incident_stats.compact", "schedule": 300.0},
+    # Every five minutes: fold the work queue's counts per unit and status (incidents.reach).
+    "reach-compact": {"task": "incidents.reach_compact", "schedule": 300.0},
 }
 
 # --- Audit ------------------------------------------------------------------------------

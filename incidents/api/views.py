@@ -18,6 +18,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from accounts.services import accesslog_record
 from actions.api.serializers import ActionSerializer, ActionUpdateSerializer
@@ -32,10 +33,62 @@ from psweb.pagination import CursorPagination
 
 
 class IncidentCursorPagination(CursorPagination):
-    """Cursor pages in the order chosen with `ordering` (default: newest report first)."""
+    """Cursor pages in the order chosen with `ordering` (default: newest report first), read
+    like the work queue's (`incidents.queue.queue_page`): for each of the caller's roots and
+    each status, one range of `Reach` in order, merged with their own reports and drafts; the
+    cursor is the last row's sort key and id, so a deep page costs what the first does, for a
+    ward's handler as for the region's chief physician (issue 14)."""
 
     def get_ordering(self, request, queryset, view):
         return ordering_keys(request.query_params.get("ordering"))
+
+    def paginate_queryset(self, queryset, request, view=None):
+        from incidents import queue
+
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        ordering = request.query_params.get("ordering")
+        cursor = None
+        if token := request.query_params.get(self.cursor_query_param):
+            try:
+                cursor = queue.Cursor.decode(token, kind=queue.cursor_kind(ordering))
+            except queue.BadCursorError:
+                raise exceptions.ValidationError(
+                    {self.cursor_query_param: [_("The cursor is not valid: use the links `next` and `previous`.")]}
+                ) from None
+        params = request.query_params.copy()
+        params.pop(self.cursor_query_param, None)
+        params.pop(self.page_size_query_param, None)
+        statuses = params.getlist("status") or list(Status.values)
+        unscoped = queue.Unscoped(request.user, params, request, narrow=False, drafts=True)
+
+        def load(ids):
+            by_pk = queryset.order_by().in_bulk(ids)  # the scoped, filtered queryset: never wider
+            return [by_pk[pk] for pk in ids if pk in by_pk]
+
+        page = queue.queue_page(
+            user=request.user,
+            unscoped=unscoped,
+            statuses=statuses,
+            ordering=ordering,
+            cursor=cursor,
+            size=self.page_size,
+            load=load,
+        )
+        self._links = {"next": page.next, "previous": page.previous}
+        return page.incidents
+
+    def _link(self, which: str) -> str | None:
+        cursor = self._links.get(which)
+        if cursor is None:
+            return None
+        return replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param, cursor.encode())
+
+    def get_next_link(self):
+        return self._link("next")
+
+    def get_previous_link(self):
+        return self._link("previous")
 
 
 # --- Schema pieces ----------------------------------------------------------------------------

@@ -11,7 +11,6 @@ of the case (an action, a forward) takes it as `item`, as the case kit passes it
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Q
@@ -202,18 +201,6 @@ def _cause_label(cause: Cause) -> str:
     return f"{cause.area.name}: {cause.detail[:80]}" if cause.detail else cause.area.name
 
 
-@dataclass(frozen=True)
-class ActionChoices:
-    """The people and causes every action form of one case offers, loaded once."""
-
-    staff: list
-    causes: list
-
-    @classmethod
-    def load(cls, incident: Incident, causes: list[Cause]) -> ActionChoices:
-        return cls(staff=list(_staff_of(incident)), causes=causes)
-
-
 class ActionForm(CaseForm):
     slug = "action"
     description = forms.CharField(label=_("Action"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
@@ -237,25 +224,12 @@ class ActionForm(CaseForm):
         required=False,
     )
 
-    def __init__(
-        self, *args, incident: Incident, item: Action | None = None, loaded: ActionChoices | None = None, **kwargs
-    ):
+    def __init__(self, *args, incident: Incident, item: Action | None = None, **kwargs):
         super().__init__(*args, incident=incident, item=item, **kwargs)
         action = item
         self.fields["responsible"].queryset = _staff_of(incident)
         self.fields["causes"].queryset = active_causes(incident).select_related("area")
         self.fields["causes"].label_from_instance = _cause_label
-        if loaded is not None:
-            # A page with many action forms loads the choices once; validation still uses
-            # the querysets above.
-            responsible = self.fields["responsible"]
-            people = loaded.staff
-            if action is not None and action.responsible not in people:
-                people = [*people, action.responsible]
-            responsible.choices = [("", responsible.empty_label)] + [
-                (person.username, responsible.label_from_instance(person)) for person in people
-            ]
-            self.fields["causes"].choices = [(cause.pk, _cause_label(cause)) for cause in loaded.causes]
         if action is not None:
             self.fields["description"].initial = action.description
             self.fields["responsible"].initial = action.responsible.username

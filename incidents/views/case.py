@@ -8,6 +8,13 @@ from `incidents.services` and a redirect back to the case page. When the service
 (stale version, wrong state, bad input), the case page is shown again with the message and
 with what the user typed (psweb.case_pages).
 
+The handling forms are steps (`STEPS`): the page shows each as a link that opens it, and builds
+a step's form only when it is open. With JavaScript (static/js/case.js) htmx fetches the form
+from `/avvikelser/<pk>/steg/<step>/` and swaps it in; without, the link opens the page with
+`?steg=<step>`. Building and rendering every form on every view (categories, risk labels,
+every unit of the region to forward to, the staff for each action) was most of the page's
+time at scale (docs/benchmarks.md). A refused operation opens its step with what was typed.
+
 Patient identity is never part of the page as first served: a "Show personal identity
 number" button (POST) shows it and writes one AccessLog row. Logging each page view instead
 would record reads nobody made and hide the deliberate ones among them.
@@ -15,18 +22,23 @@ would record reads nobody made and hide the deliberate ones among them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.db import connection
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import personnummer
 from accounts.access import Allowed, Decision
-from accounts.models import AccessLog
+from accounts.models import AccessLog, OrgUnit
 from accounts.services import accesslog_record
 from actions.models import Action
 from incidents import hooks, permissions, queue
@@ -36,7 +48,8 @@ from incidents.operations import OPERATIONS
 from incidents.selectors import active_causes, close_blockers, risk_summary
 from incidents.services import StaleVersionError
 from incidents.viewing import CaseView
-from psweb.case_pages import require, run_operation
+from psweb.case_pages import in_states, require, run_operation
+from psweb.widgets import CachedOptions
 
 # --- The case page ------------------------------------------------------------------------
 
@@ -84,44 +97,171 @@ def _risk_matrix(incident: Incident, settings: ProviderSettings) -> list[dict]:
     return rows
 
 
-# The case page's forms: the template's name for each, its operation, and the decision that
-# offers it (the others are shown disabled, with the decision's reason).
+# The forms that are always on the page when the user may use them: a button, or the comment
+# box. The template's name for each, its operation, and the decision that offers it (the
+# others are shown disabled, with the decision's reason).
 PAGE_FORMS = (
-    ("assign", "case-assign", "assign"),
     ("take", "case-take", "take"),
-    ("classify", "case-classify", "work"),
-    ("title", "case-title", "work"),
-    ("risk", "case-risk", "work"),
-    ("cause", "case-cause-add", "work"),
-    ("action", "case-action-add", "work"),
-    ("feedback", "case-feedback", "work"),
-    ("forward", "case-forward", "forward"),
-    ("investigation", "case-investigation", "investigation"),
-    ("lex_maria", "case-lex-maria", "lex_maria"),
-    ("patient_info", "case-patient-information", "patient_info"),
     ("close", "case-close", "close"),
-    ("reopen", "case-reopen", "reopen"),
-    ("withdraw", "case-withdraw", "withdraw"),
     ("comment", "case-comment", "comment"),
 )
 
 
+@dataclass(frozen=True)
+class Step:
+    """A step of the handling: a form the page builds only when the user opens it.
+
+    `slug` names it in the URLs (`?steg=klassificera`, `/steg/klassificera/`); a step about a
+    row of the case (changing an action) adds the row's id (`atgard-12`)."""
+
+    key: str  # the template's name for it: steps.<key>
+    slug: str
+    operation: str  # the operation its form posts to (incidents.operations)
+    decision: str  # the page's decision that offers it (DECISIONS)
+
+    @property
+    def template(self) -> str:
+        return f"incidents/steps/{self.key}.html"
+
+    def slug_for(self, item=None) -> str:
+        return self.slug if item is None else f"{self.slug}-{item.pk}"
+
+
+STEPS = (
+    Step("assign", "tilldela", "case-assign", "assign"),
+    Step("classify", "klassificera", "case-classify", "work"),
+    Step("title", "rubrik", "case-title", "work"),
+    Step("risk", "risk", "case-risk", "work"),
+    Step("cause", "orsak", "case-cause-add", "work"),
+    Step("action", "atgard", "case-action-add", "work"),
+    Step("feedback", "aterkoppling", "case-feedback", "work"),
+    Step("forward", "vidarebefordra", "case-forward", "forward"),
+    Step("investigation", "utredning", "case-investigation", "investigation"),
+    Step("lex_maria", "lex-maria", "case-lex-maria", "lex_maria"),
+    Step("patient_info", "patientinformation", "case-patient-information", "patient_info"),
+    Step("reopen", "ateroppna", "case-reopen", "reopen"),
+    Step("withdraw", "aterkalla", "case-withdraw", "withdraw"),
+)
+ACTION_STEP = Step("action_update", "atgard", "case-action-update", "change_actions")
+_STEP_BY_SLUG = {step.slug: step for step in STEPS}
+_ROW_SLUG = re.compile(r"(?P<slug>[a-z-]+)-(?P<pk>[0-9]+)")
+
+
+def _find_step(incident: Incident, slug: str) -> tuple[Step, Action | None]:
+    """The step a slug names, and its row of this incident; 404 for anything else."""
+    if slug in _STEP_BY_SLUG:
+        return _STEP_BY_SLUG[slug], None
+    match = _ROW_SLUG.fullmatch(slug)
+    if match and match["slug"] == ACTION_STEP.slug:
+        return ACTION_STEP, get_object_or_404(Action, pk=match["pk"], incident=incident)
+    raise Http404
+
+
+@dataclass(frozen=True)
+class StepView:
+    """A step as the template draws it: a link that opens (or closes) it, and its form when open."""
+
+    step: Step
+    slug: str
+    anchor: str  # the id of the step's box on the page
+    url: str  # the form alone, for htmx
+    open_url: str  # the page with this step open (without JavaScript)
+    close_url: str
+    form: f.CaseForm | None = None
+
+    @property
+    def template(self) -> str:
+        return self.step.template
+
+    @classmethod
+    def of(cls, step: Step, incident: Incident, item=None, form=None) -> StepView:
+        slug = step.slug_for(item)
+        anchor = f"step-{slug}"
+        page = reverse("incidents:detail", kwargs={"pk": incident.pk})
+        return cls(
+            step=step,
+            slug=slug,
+            anchor=anchor,
+            url=reverse("incidents:step", kwargs={"pk": incident.pk, "step": slug}),
+            open_url=f"{page}?{urlencode({'steg': slug})}#{anchor}",
+            close_url=f"{page}#{anchor}",
+            form=form,
+        )
+
+
+# An incident's actions can be changed while it is open, and their status after it is closed.
+_may_change_actions = in_states(
+    (Status.SUBMITTED, Status.IN_PROGRESS, Status.CLOSED),
+    permissions.can_handle,
+    gettext_lazy("The actions of a withdrawn incident cannot be changed."),
+)
+
+# What the page decides for its user, each a Decision with the reason when refused.
+DECISIONS = {
+    "handle": permissions.can_handle,
+    "take": permissions.can_take,
+    "assign": permissions.can_assign,
+    "work": permissions.can_handle_open,
+    "forward": permissions.can_forward,
+    "investigation": permissions.can_request_investigation,
+    "lex_maria": permissions.can_request_lex_maria,
+    "patient_info": permissions.can_record_patient_information,
+    "close": permissions.can_close,
+    "reopen": permissions.can_reopen,
+    "withdraw": OPERATIONS["case-withdraw"].decide,
+    "comment": permissions.can_comment,
+    "view_patient": permissions.can_view_patient,
+    "change_actions": _may_change_actions,
+}
+
+
 def _decisions(user, incident: Incident) -> dict[str, Decision]:
-    return {
-        "handle": permissions.can_handle(user, incident),
-        "take": permissions.can_take(user, incident),
-        "assign": permissions.can_assign(user, incident),
-        "work": permissions.can_handle_open(user, incident),
-        "forward": permissions.can_forward(user, incident),
-        "investigation": permissions.can_request_investigation(user, incident),
-        "lex_maria": permissions.can_request_lex_maria(user, incident),
-        "patient_info": permissions.can_record_patient_information(user, incident),
-        "close": permissions.can_close(user, incident),
-        "reopen": permissions.can_reopen(user, incident),
-        "withdraw": OPERATIONS["case-withdraw"].decide(user, incident),
-        "comment": permissions.can_comment(user, incident),
-        "view_patient": permissions.can_view_patient(user, incident),
-    }
+    return {name: decide(user, incident) for name, decide in DECISIONS.items()}
+
+
+def _step_form(
+    user, incident: Incident, step: Step, item=None, *, settings: ProviderSettings | None = None
+) -> f.CaseForm:
+    """A new form for the step (the page passes the provider's settings it has loaded)."""
+    op = OPERATIONS[step.operation]
+    kwargs = op.form_kwargs(user, incident, item) if op.form_kwargs else {}
+    if settings is not None and step.key in ("risk", "forward"):
+        kwargs["settings"] = settings
+    form = op.form(incident=incident, item=item, **kwargs)
+    if step.key == "forward":
+        _cache_forward_units(form, incident)
+    return form
+
+
+# --- The units a case can be sent to: built once per state of the org tree ---------------------
+
+
+def _org_tree_digest() -> str:
+    """A digest of every column of every org unit: it changes when any unit is renamed, added,
+    moved or (de)activated, in whichever process or by whatever means (admin, import, SQL). On
+    300 units it costs the database about half a millisecond, a fraction of building the list."""
+    table = connection.ops.quote_name(OrgUnit._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT md5(string_agg(u::text, ',' ORDER BY u.id)) FROM {table} u")  # noqa: S608
+        return cursor.fetchone()[0] or "none"
+
+
+def _forward_targets():
+    """Every active unit of the region, as `ForwardForm` offers them but for leaving out the
+    incident's own unit (`CachedOptions.leave_out`): the list is the same for every case."""
+    units = OrgUnit.objects.filter(is_active=True).select_related("care_provider")
+    return units.order_by("care_provider__name", "path")
+
+
+def _cache_forward_units(form: f.ForwardForm, incident: Incident) -> None:
+    """The forward form's unit select renders from the cache; validation still asks the
+    form's queryset."""
+    field = form.fields["to_unit"]
+    field.widget.cached_options = CachedOptions(
+        key=f"incidents:forward-units:{_org_tree_digest()}",
+        build=lambda: [("", field.empty_label), *((u.pk, field.label_from_instance(u)) for u in _forward_targets())],
+        leave_out=frozenset({str(incident.responsible_unit_id)}),
+    )
 
 
 def _case_context(
@@ -155,14 +295,6 @@ def _case_context(
     except PatientInformation.DoesNotExist:
         patient_information = None
 
-    loaded_choices: list[f.ActionChoices] = []
-
-    def action_choices() -> f.ActionChoices:
-        # Loaded on first use, then shared by every action form on the page.
-        if not loaded_choices:
-            loaded_choices.append(f.ActionChoices.load(incident, causes))
-        return loaded_choices[0]
-
     def form(operation: str, item=None, **kwargs):
         """The operation's form: the one the user just sent, if it is this one, else a new one."""
         op = OPERATIONS[operation]
@@ -172,29 +304,34 @@ def _case_context(
             kwargs.update(op.form_kwargs(user, incident, item))
         return op.form(incident=incident, item=item, **kwargs)
 
-    # What the page already has that some forms would otherwise load again.
-    page_kwargs = {
-        "case-risk": lambda: {"settings": settings},
-        "case-forward": lambda: {"settings": settings},
-        "case-action-add": lambda: {"loaded": action_choices()},
-    }
-    forms = {
-        key: form(operation, **page_kwargs.get(operation, dict)())
-        for key, operation, decision in PAGE_FORMS
-        if decisions[decision]
-    }
+    forms = {key: form(operation) for key, operation, decision in PAGE_FORMS if decisions[decision]}
     cause_remove = decisions["work"]
 
-    # Each action: its edit form when the user may change it, else nothing (status shown).
-    may_change_actions = decisions["handle"] and incident.status in (
-        Status.SUBMITTED,
-        Status.IN_PROGRESS,
-        Status.CLOSED,
-    )
+    # The open step: the one whose form the user sent (refused: it opens with what they
+    # typed), else the one the URL asks for (the step's link without JavaScript).
+    open_step = request.GET.get("steg", "")
+    for step in (*STEPS, ACTION_STEP):
+        if bound is not None and type(bound) is OPERATIONS[step.operation].form:
+            open_step = step.slug_for(bound.item)
+            if step.key == "forward":
+                _cache_forward_units(bound, incident)
+            break
+
+    def step_view(step: Step, item=None) -> StepView:
+        slug = step.slug_for(item)
+        if slug != open_step:
+            return StepView.of(step, incident, item)
+        if bound is not None and bound.slug == OPERATIONS[step.operation].form.slug_for(item):
+            return StepView.of(step, incident, item, bound)
+        return StepView.of(step, incident, item, _step_form(user, incident, step, item, settings=settings))
+
+    steps = {step.key: step_view(step) for step in STEPS if decisions[step.decision]}
+
+    # Each action: the step that changes it when the user may, else nothing (status shown).
     action_rows = [
         {
             "action": action,
-            "form": form("case-action-update", action, loaded=action_choices()) if may_change_actions else None,
+            "step": step_view(ACTION_STEP, action) if decisions["change_actions"] else None,
             "overdue": _action_overdue(action),
             "responsible": view.name(action.responsible),
         }
@@ -245,6 +382,7 @@ def _case_context(
         "sees_case": sees_case,
         "decisions": decisions,
         "forms": forms,
+        "steps": steps,
         "cause_remove": cause_remove,
         "problem": problem,
         "stale": stale,
@@ -315,6 +453,22 @@ def incident_show_patient(request, pk: int):
             {"incident": incident, "patient_identifier": shown, "decisions": {"view_patient": Allowed}},
         )
     return _render_case(request, incident, patient_identifier=shown)
+
+
+@login_required
+@require_GET
+def incident_step(request, pk: int, step: str):
+    """One step's form alone, for htmx to swap in when the user opens the step. Asked as its
+    operation is: 404 for a case (or row) the user may not see, then 403 with the reason of the
+    operation's own predicate, then of the decision by which the page offers the step (a
+    closed incident is not classified)."""
+    incident = _visible_incident(request, pk)
+    found, item = _find_step(incident, step)
+    op = OPERATIONS[found.operation]
+    require(op.item_decide(request.user, item) if op.item_decide else op.decide(request.user, incident))
+    require(DECISIONS[found.decision](request.user, incident))
+    form = _step_form(request.user, incident, found, item)
+    return render(request, found.template, {"incident": incident, "form": form})
 
 
 # --- Operations: one view for the table in incidents.operations -----------------------------

@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,8 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from incidents import queue
-from incidents.models import Incident
-from incidents.summaries import with_summary
 from psweb.search import search_box_attrs
 from psweb.search import without_personnummer as _without_personnummer
 from psweb.widgets import ManyOptionsSelect
@@ -71,7 +68,8 @@ def _sort_links(params, current: str) -> dict[str, SortLink]:
         else:
             direction, next_value = "", f"-{field}" if field != "reference" else field
         query = params.copy()
-        query.pop("page", None)
+        for name in ("page", "after", "before"):
+            query.pop(name, None)
         query["ordering"] = next_value
         links[key] = SortLink(labels[key], f"?{query.urlencode()}", direction)
     return links
@@ -82,7 +80,8 @@ def _status_links(params, counts: dict[str, int]) -> list[dict]:
     links = []
     for status in queue.QUEUE_STATUSES:
         query = params.copy()
-        query.pop("page", None)
+        for name in ("page", "after", "before"):
+            query.pop(name, None)
         query.setlist("status", [status.value])
         links.append(
             {
@@ -121,17 +120,27 @@ def _shape_queue_form(filterset) -> None:
             field.widget = fast
 
 
-def _queue_page(request, filterset, params, counts: dict[str, int], valid: bool):
-    # A page of rows with the beginning of each description, for the summaries, not all of it.
-    paginator = Paginator(with_summary(filterset.qs) if valid else Incident.objects.none(), QUEUE_PAGE_SIZE)
-    if valid and counts:
-        # The counts per status are of the same filter without its status: the list's length
-        # is the sum of the chosen statuses' counts (of every status when none is chosen), so
-        # the search or filter is not run a third time only to count.
-        chosen = set(params.getlist("status")) or set(counts)
-        paginator.count = sum(counts.get(status, 0) for status in chosen)
-    page = paginator.get_page(request.GET.get("page"))
-    return page, list(page.object_list)
+def _cursor(request, ordering) -> queue.Cursor | None:
+    """The page asked for: `after` (the next page) or `before` (the previous one) a row, as
+    the links of the page before wrote them. A link edited by hand gives the first page and a
+    message, not an error page."""
+    for name, backwards in (("after", False), ("before", True)):
+        token = request.GET.get(name)
+        if token:
+            try:
+                return queue.Cursor.decode(token, kind=queue.cursor_kind(ordering), backwards=backwards)
+            except queue.BadCursorError:
+                messages.warning(request, _("The page link was not valid; here is the first page."))
+                return None
+    return None
+
+
+def _page_url(params, name: str, cursor) -> str:
+    query = params.copy()
+    for key in ("after", "before"):
+        query.pop(key, None)
+    query[name] = cursor.encode()
+    return f"?{query.urlencode()}"
 
 
 @login_required
@@ -146,34 +155,53 @@ def incident_queue(request):
     valid = filterset.is_valid()
     if (found := queue.the_one_reference_match(filterset)) is not None:
         return redirect("incidents:detail", pk=found)  # the case quoted by its reference
-    searched = queue.filtered_in_one_query(user=request.user, params=params, request=request) if valid else None
-    if searched is not None:
-        counts = searched.counts
-        page = Paginator(searched.ids, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-        incidents = queue.incidents_in_order(user=request.user, ids=list(page.object_list))
-    else:
-        counts = queue.status_counts(user=request.user, params=params, request=request) if valid else {}
-        page, incidents = _queue_page(request, filterset, params, counts, valid)
-    levels = queue.RiskLevels()
     ordering = filterset.form.cleaned_data.get("ordering") if valid else ""
-    page_query = params.copy()
+    counts, capped, page = {}, False, None
+    if valid:
+        statuses = params.getlist("status") or [status.value for status in queue.QUEUE_STATUSES]
+        unscoped = queue.unscoped_filterset(user=request.user, params=params, request=request)
+        if set(params) - {"status", "ordering"}:  # a filter or a search: counted up to a cap
+            counts = queue.capped_counts(user=request.user, unscoped=unscoped)
+            capped = any(counts[status] > queue.COUNT_CAP for status in statuses)
+        else:
+            counts = queue.all_counts(user=request.user)
+        page = queue.queue_page(
+            user=request.user,
+            unscoped=unscoped,
+            statuses=statuses,
+            ordering=ordering,
+            cursor=_cursor(request, ordering),
+        )
+    incidents = page.incidents if page else []
+    chosen = set(params.getlist("status")) or set(counts)
+    total = sum(min(counts.get(status, 0), queue.COUNT_CAP) for status in chosen)
     export_query = params.urlencode()
     context = {
         "title": _("Work queue"),
         "filter": filterset,
         "form": filterset.form,
-        "page_obj": page,
         "rows": queue.queue_rows(
-            incidents, levels, queue.forward_tags(user=request.user, incidents=incidents), user=request.user
+            incidents, queue.RiskLevels(), queue.forward_tags(user=request.user, incidents=incidents), user=request.user
         ),
         "questions_url": "?questions_to_me=true",
-        "total": page.paginator.count,
+        "total": total,
+        "total_capped": capped,
+        "count_cap": queue.COUNT_CAP,
         "status_links": _status_links(params, counts),
         "sort": _sort_links(params, ordering or ""),
-        "page_query": page_query.urlencode(),
+        "next_url": _page_url(request.GET, "after", page.next) if page and page.next else "",
+        "previous_url": _page_url(request.GET, "before", page.previous) if page and page.previous else "",
+        "first_url": _first_url(request.GET) if page and page.previous else "",
         "export_url": reverse("incidents:queue-export") + (f"?{export_query}" if export_query else ""),
     }
     return render(request, "incidents/queue.html", context, status=200 if valid else 400)
+
+
+def _first_url(params) -> str:
+    query = params.copy()
+    for key in ("after", "before", "page"):
+        query.pop(key, None)
+    return f"?{query.urlencode()}"
 
 
 @login_required

@@ -131,6 +131,22 @@ def closed(w: World) -> dict:
     return _at_version_1(incident)
 
 
+def step(slug: str, make=own):
+    """A step of the case page (its form, as htmx fetches it when the step is opened)."""
+    return lambda w: {**make(w), "step": slug}
+
+
+def action_step(w: World) -> dict:
+    made = with_action(w)
+    return {"pk": made["pk"], "step": f"atgard-{made['action_pk']}"}
+
+
+def another_incidents_action_step(w: World) -> dict:
+    """An action of another incident, named below this one: as if it did not exist."""
+    other = with_action(w)
+    return {"pk": own(w)["pk"], "step": f"atgard-{other['action_pk']}"}
+
+
 def _category():
     return Category.objects.get(code=CATEGORY)
 
@@ -178,6 +194,37 @@ ROWS: list[Row] = [
                                                     chief_physician=200, safety_officer=200),
         kwargs=with_patient, label="shows and logs the patient's identity"),
     Row("incidents:case-patient", "GET", signed_in(405, anonymous=LOGIN), kwargs=with_patient),
+    # --- a step's form, fetched when the step is opened: asked as its operation is ------------------
+    Row("incidents:step", "GET", _handle(200), kwargs=step("klassificera"), label="classify"),
+    Row("incidents:step", "GET", _handle(200), kwargs=step("tilldela"), label="assign"),
+    Row("incidents:step", "GET", _handle(200), kwargs=step("rubrik"), label="title"),
+    Row("incidents:step", "GET", _handle(200), kwargs=step("risk"), label="risk"),
+    Row("incidents:step", "GET", _handle(200), kwargs=step("orsak"), label="add a cause"),
+    Row("incidents:step", "GET", _handle(200), kwargs=step("atgard"), label="add an action"),
+    Row("incidents:step", "GET", _handle(200), kwargs=action_step, label="change an action"),
+    Row("incidents:step", "GET", signed_in(404, anonymous=LOGIN), kwargs=another_incidents_action_step,
+        label="another incident's action"),
+    Row("incidents:step", "GET", _handle(200), kwargs=step("aterkoppling"), label="feedback"),
+    Row("incidents:step", "GET", _handle(200), kwargs=step("vidarebefordra"), label="hand over or ask"),
+    Row("incidents:step", "GET", _handle(200), kwargs=step("utredning"), label="request an investigation"),
+    Row("incidents:step", "GET", _handle(200), kwargs=step("lex-maria"), label="request Lex Maria"),
+    Row("incidents:step", "GET", _handle(200), kwargs=step("patientinformation", with_patient),
+        label="information to the patient"),
+    Row("incidents:step", "GET", _handle(200), kwargs=step("aterkalla"), label="withdraw"),
+    Row("incidents:step", "GET", _handle(200), kwargs=step("ateroppna", closed), label="reopen a closed incident"),
+    Row("incidents:step", "GET", _handle(403), kwargs=step("ateroppna"), label="reopen: not while it is open"),
+    Row("incidents:step", "GET", _handle(403), kwargs=step("klassificera", closed),
+        label="classify: not once it is closed"),
+    # Hemsjukvården, asked for an answer, reads the case but takes no step of it.
+    Row("incidents:step", "GET",
+        signed_in(404, anonymous=LOGIN, reporter=403, handler=200, manager=200, chief_physician=200,
+                  safety_officer=403, mas=403, municipal_handler=403),
+        kwargs=step("klassificera", asked_of_municipality_page), label="asked of another care provider"),
+    Row("incidents:step", "GET", signed_in(404, anonymous=LOGIN), kwargs=step("nagot-annat"),
+        label="no such step: 404 even to those who see the case"),
+    Row("incidents:step", "GET", signed_in(404, anonymous=LOGIN), kwargs=step("klassificera", missing),
+        label="no such incident"),
+    Row("incidents:step", "POST", signed_in(405, anonymous=LOGIN), kwargs=step("klassificera")),
     # --- case actions: one service each ----------------------------------------------------------
     Row("incidents:case-take", "POST", _handle(302), kwargs=own, data=V),
     Row("incidents:case-assign", "POST", _handle(302), kwargs=own, data={**V, "handler": "manager"}),

@@ -36,3 +36,18 @@ def submit(page, form_selector: str) -> None:
 def open_form(page, form_selector: str) -> None:
     """Open the disclosure that holds a case form."""
     page.locator(f"details:has({form_selector}) > summary").first.click()
+
+
+def step_toggle(page, step: str):
+    """The link that opens a step of the incident's case page (`klassificera`, `atgard-12`, ...)."""
+    return page.locator(f"[data-step-toggle][data-step-url$='/steg/{step}/']")
+
+
+def open_step(page, step: str) -> None:
+    """Open a step of the incident's case page: htmx fetches its form, which takes the focus."""
+    toggle = step_toggle(page, step)
+    toggle.click()
+    box = page.locator(f"#{toggle.get_attribute('aria-controls')}")
+    box.locator("form").wait_for()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert box.evaluate("(box) => box.contains(document.activeElement)"), "the focus is not in the form"

@@ -15,7 +15,7 @@ from accounts.roles import Role
 from actions.models import Action
 from incidents import services
 from tests.e2e.conftest import DESKTOP
-from tests.e2e.helpers import open_form, picture, serious_violations, submit
+from tests.e2e.helpers import open_form, open_step, picture, serious_violations, submit
 from tests.factories import MembershipFactory, UserFactory
 from tests.incidents.conftest import report
 
@@ -59,7 +59,7 @@ def test_a_nurse_marks_an_action_from_a_case_done_and_the_handler_sees_it(
     sign_in(page, cast.handler)
     page.goto(f"{live_server.url}/avvikelser/{incident.pk}/")
     form = "form[action$='/atgarder/']"
-    open_form(page, form)
+    open_step(page, "atgard")
     page.fill(f"{form} textarea[name=description]", DESCRIPTION)
     page.select_option(f"{form} select[name=responsible]", cast.reporter.username)
     page.fill(f"{form} input[name=due_date]", (timezone.localdate() + dt.timedelta(days=14)).isoformat())

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.models import Forward, Incident, Status
-from tests.e2e.helpers import open_form, picture, serious_violations, submit
+from tests.e2e.helpers import open_step, picture, serious_violations, submit
 from tests.incidents.conftest import report
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -22,8 +22,8 @@ FORM = "form[data-form='forward']"
 
 
 def _send(page, *, kind: str, unit, message: str, due: dt.date | None = None) -> None:
-    if page.locator(f"details:has({FORM})").get_attribute("open") is None:
-        open_form(page, FORM)
+    if not page.locator(FORM).count():
+        open_step(page, "vidarebefordra")
     page.check(f"{FORM} input[name=kind][value='{kind}']")
     page.select_option(f"{FORM} select[name=to_unit]", str(unit.pk))
     page.fill(f"{FORM} textarea[name=message]", message)
@@ -43,7 +43,7 @@ def test_a_case_is_handed_over_and_another_asked_about_and_both_sides_see_which(
 
     # when she opens the first and the form, it says what each choice does
     page.goto(f"{live_server.url}/avvikelser/{kept.pk}/")
-    open_form(page, FORM)
+    open_step(page, "vidarebefordra")
     consequences = page.locator(f"{FORM} fieldset").inner_text()
     assert "Du och din enhet är inte längre handläggare" in consequences
     assert "Du behåller ärendet" in consequences

@@ -58,8 +58,15 @@ def browser_page(browser):
 
 
 def _open_every_disclosure(page) -> None:
-    """The case page's forms (wide selects, the risk form) are in <details>: measure them open."""
+    """Measure the pages with their forms open: <details> are opened, and each step of the case
+    page (the wide unit select, the risk form, ...) is opened as a user does, fetching its form."""
     page.evaluate("document.querySelectorAll('main details').forEach((d) => { d.open = true; })")
+    closed = page.eval_on_selector_all(
+        "main [data-step-toggle][aria-expanded='false']", "(links) => links.map((a) => a.getAttribute('aria-controls'))"
+    )
+    for box in closed:
+        page.locator(f"[data-step-toggle][aria-controls='{box}']").click()
+        page.locator(f"#{box} form").wait_for()
 
 
 def test_at_1366_px_the_queue_and_the_case_page_fit_and_the_menu_is_one_row(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from actions.models import Action
 from incidents.models import Incident, Status
 from outbox.models import Notification
-from tests.e2e.helpers import open_form, picture, serious_violations, submit
+from tests.e2e.helpers import open_step, picture, serious_violations, submit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -53,7 +53,7 @@ def test_a_care_report_has_a_patient_and_the_nurse_hears_what_is_being_done(
     page.goto(f"{live_server.url}/avvikelser/{incident.pk}/")
     submit(page, "form[action$='/ta/']")
     form = "form[action$='/atgarder/']"
-    open_form(page, form)
+    open_step(page, "atgard")
     page.fill(f"{form} textarea[name=description]", ACTION)
     page.select_option(f"{form} select[name=responsible]", cast.manager.username)
     page.fill(f"{form} input[name=due_date]", (timezone.localdate() + dt.timedelta(days=30)).isoformat())

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from incidents.models import Cause, Incident, Status
-from tests.e2e.helpers import open_form, picture, serious_violations, submit
+from tests.e2e.helpers import open_step, picture, serious_violations, submit
 from tests.incidents.conftest import report
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -41,7 +41,7 @@ def test_a_coordinator_triages_an_incident_to_closure(page, phone_page, live_ser
 
     # classifies it
     form = "form[action$='/klassificera/']"
-    open_form(page, form)
+    open_step(page, "klassificera")
     page.select_option(f"{form} select[name=case_type]", "care")
     page.select_option(f"{form} select[name=category]", "lakemedel-administrering")
     page.select_option(f"{form} select[name=event_class]", "harm")
@@ -49,21 +49,21 @@ def test_a_coordinator_triages_an_incident_to_closure(page, phone_page, live_ser
 
     # assesses the risk in the 4×4 matrix
     form = "form[action$='/risk/']"
-    open_form(page, form)
+    open_step(page, "risk")
     page.check(f"{form} input[name=probability][value='2']")
     page.check(f"{form} input[name=consequence][value='3']")
     submit(page, form)
 
     # adds a cause
     form = "form[action$='/orsaker/']"
-    open_form(page, form)
+    open_step(page, "orsak")
     page.select_option(f"{form} select[name=area]", "procedurer")
     page.fill(f"{form} textarea[name=detail]", "Ingen dubbelkontroll av insulin.")
     submit(page, form)
 
     # and an action that addresses it
     form = "form[action$='/atgarder/']"
-    open_form(page, form)
+    open_step(page, "atgard")
     page.fill(f"{form} textarea[name=description]", "Inför dubbelkontroll av insulin.")
     page.select_option(f"{form} select[name=responsible]", cast.manager.username)
     page.fill(f"{form} input[name=due_date]", (timezone.localdate() + dt.timedelta(days=30)).isoformat())
@@ -72,7 +72,7 @@ def test_a_coordinator_triages_an_incident_to_closure(page, phone_page, live_ser
 
     # writes the feedback
     form = "form[action$='/aterkoppling/']"
-    open_form(page, form)
+    open_step(page, "aterkoppling")
     page.fill(f"{form} textarea[name=text]", "Tack! Vi inför dubbelkontroll av insulin.")
     submit(page, form)
     picture(page, "case-ready")

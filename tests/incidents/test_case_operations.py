@@ -158,7 +158,8 @@ def test_a_row_of_another_incident_is_not_found_under_this_one(page, cast, tree,
     ],
 )
 def test_the_patient_information_form_offers_the_six_points_of_the_law(page, cast, incident, language, points):
-    html = page(cast.handler, language).get(reverse("incidents:detail", kwargs={"pk": incident.pk})).content.decode()
+    step = reverse("incidents:step", kwargs={"pk": incident.pk, "step": "patientinformation"})
+    html = page(cast.handler, language).get(step).content.decode()
 
     for point in points:
         assert '<label for="id_patient_info_told_' in html

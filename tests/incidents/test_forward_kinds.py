@@ -250,7 +250,9 @@ def send(client, incident, data):
 
 
 def test_the_form_says_what_each_choice_does_before_it_is_sent(as_user, cast, taken):
-    page = page_of(as_user(cast.handler), taken)
+    # the form as the step "Hand over, or ask" opens it
+    response = as_user(cast.handler).get(reverse("incidents:step", kwargs={"pk": taken.pk, "step": "vidarebefordra"}))
+    page = response.content.decode()
 
     assert "Hand the case over" in page and "Ask for an answer, keep the case" in page
     assert "You and your unit are no longer its handlers" in page

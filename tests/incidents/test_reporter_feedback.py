@@ -337,7 +337,8 @@ def test_the_case_page_adds_a_shown_action(as_user, cast, tree):
     incident = report(cast.reporter, tree.medicin_ward)
     services.incident_take(incident=incident, actor=cast.handler)
     client = as_user(cast.handler)
-    case_page = client.get(reverse("incidents:detail", kwargs={"pk": incident.pk})).content.decode()
+    # the step "Add an action", opened without JavaScript
+    case_page = client.get(reverse("incidents:detail", kwargs={"pk": incident.pk}), {"steg": "atgard"}).content.decode()
     assert "Show to the reporter" in case_page
 
     response = client.post(
