@@ -92,6 +92,20 @@ class OrgUnitQuerySet(models.QuerySet):
     def roots(self) -> OrgUnitQuerySet:
         return self.filter(parent__isnull=True)
 
+    def tree_version(self) -> str:
+        """A value that changes whenever any unit is added, changed or removed, in whichever
+        process and by whatever means (admin, import, SQL): the newest history event (the
+        history trigger writes one for every insert and update) and the number of units. Two
+        index reads, whatever the size of the tree, for keying caches of unit lists."""
+        from django.db import connection
+
+        events = connection.ops.quote_name(OrgUnit.pgh_event_model._meta.db_table)
+        units = connection.ops.quote_name(OrgUnit._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT (SELECT max(pgh_id) FROM {events}), (SELECT count(*) FROM {units})")  # noqa: S608
+            newest, count = cursor.fetchone()
+        return f"{newest or 0}-{count}"
+
 
 @pghistory.track()
 class OrgUnit(models.Model):

@@ -26,7 +26,6 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -236,16 +235,6 @@ def _step_form(
 # --- The units a case can be sent to: built once per state of the org tree ---------------------
 
 
-def _org_tree_digest() -> str:
-    """A digest of every column of every org unit: it changes when any unit is renamed, added,
-    moved or (de)activated, in whichever process or by whatever means (admin, import, SQL). On
-    300 units it costs the database about half a millisecond, a fraction of building the list."""
-    table = connection.ops.quote_name(OrgUnit._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT md5(string_agg(u::text, ',' ORDER BY u.id)) FROM {table} u")  # noqa: S608
-        return cursor.fetchone()[0] or "none"
-
-
 def _forward_targets():
     """Every active unit of the region, as `ForwardForm` offers them but for leaving out the
     incident's own unit (`CachedOptions.leave_out`): the list is the same for every case."""
@@ -258,7 +247,7 @@ def _cache_forward_units(form: f.ForwardForm, incident: Incident) -> None:
     form's queryset."""
     field = form.fields["to_unit"]
     field.widget.cached_options = CachedOptions(
-        key=f"incidents:forward-units:{_org_tree_digest()}",
+        key=f"incidents:forward-units:{OrgUnit.objects.tree_version()}",
         build=lambda: [("", field.empty_label), *((u.pk, field.label_from_instance(u)) for u in _forward_targets())],
         leave_out=frozenset({str(incident.responsible_unit_id)}),
     )

@@ -360,3 +360,21 @@ def test_the_unfiltered_counts_equal_counting_through_the_visibility_rule(cast, 
         }, name
         compared += bool(through_rule)
     assert compared >= 8
+
+
+def test_the_unit_filters_are_built_once_and_follow_the_org_tree(as_user, cast, tree, world):
+    # The two unit selects render from a cache keyed by the scope and the tree's version: a
+    # unit renamed (by the service or straight in SQL) shows at once, and nothing outside the
+    # user's scope is ever offered.
+    from accounts.models import OrgUnit
+
+    client = as_user(cast.handler)
+    first = client.get(QUEUE).content.decode()
+    assert tree.medicin_ward.name in first and tree.orto_ward.name not in first
+
+    OrgUnit.objects.filter(pk=tree.medicin_ward.pk).update(name="Avdelning 5 Hjärta")
+    renamed = client.get(QUEUE).content.decode()
+    other = as_user(cast.handler_orto).get(QUEUE).content.decode()
+
+    assert renamed.count('">Avdelning 5 Hjärta</option>') == 2  # both unit filters
+    assert "Avdelning 5 Hjärta" not in other and tree.orto_ward.name in other
