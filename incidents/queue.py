@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, F, Q
 from django.http import QueryDict
@@ -425,13 +426,25 @@ def _parts(*, user, base, unstatused, statuses, keys: tuple[str, ...], cursor: C
     return ordered
 
 
-def _union(parts, *, descending: bool, limit: int) -> list[tuple[int, object]]:
-    """The first `limit` distinct rows of the parts' union, in order (one query)."""
+def _compiled(parts) -> tuple[list[str], list]:
+    """Each part's SQL (in parentheses) and parameters; a part that can match nothing (a
+    search for a reference no incident can have) is left out."""
     sqls, params = [], []
     for part in parts:
-        sql, part_params = part.query.sql_with_params()
+        try:
+            sql, part_params = part.query.sql_with_params()
+        except EmptyResultSet:
+            continue
         sqls.append(f"({sql})")
         params.extend(part_params)
+    return sqls, params
+
+
+def _union(parts, *, descending: bool, limit: int) -> list[tuple[int, object]]:
+    """The first `limit` distinct rows of the parts' union, in order (one query)."""
+    sqls, params = _compiled(parts)
+    if not sqls:
+        return []
     order = "DESC" if descending else "ASC"
     # The parts are Django's compiled SQL with their values as parameters; nothing typed by a
     # user is in the text.
@@ -513,11 +526,9 @@ def _tops(user):
 
 
 def _count_distinct(parts, limit: int) -> int:
-    sqls, params = [], []
-    for part in parts:
-        sql, part_params = part.query.sql_with_params()
-        sqls.append(f"({sql})")
-        params.extend(part_params)
+    sqls, params = _compiled(parts)
+    if not sqls:
+        return 0
     union = " UNION ALL ".join(sqls)  # Django's compiled parts, values as parameters
     query = f"SELECT count(*) FROM (SELECT DISTINCT id FROM ({union}) AS p(id) LIMIT %s) AS d"  # noqa: S608
     with connection.cursor() as db:
