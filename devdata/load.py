@@ -908,12 +908,16 @@ def _finishing(dropped: list[SetAside], reports: list[Report]) -> list[list[_Job
     reach = _reach_rebuild()
     if reach is not None:
         lanes[0].append(_Job(Report("reach", None, 0.0), lambda: _without_indexes(REACH_TABLES, reach)))
+    # The search lexicon (incidents.search), which the triggers would have kept too.
+    from incidents.search import rebuild_search_words
+
+    lanes[1].append(_Job(Report("search words", None, 0.0), rebuild_search_words))
     reports += sorted((job.report for lane in lanes for job in lane), key=_report_order)
     return lanes
 
 
 def _report_order(report: Report) -> int:
-    return ["indexes", "  of the rows", "statistics", "reach"].index(report.what)
+    return ["indexes", "  of the rows", "statistics", "reach", "search words"].index(report.what)
 
 
 # Below this many incidents the finishing steps run in the load's own transaction; above it

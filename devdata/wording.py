@@ -3,7 +3,7 @@
 Real reports are written in a handful of very common words ("patienten", "fick", "läkemedel",
 "föll") and a long tail of rare ones, many of them Swedish compounds that the writer forms on
 the spot (läkemedelslistan, fallriskbedömning, vårdplatsbrist). The search pages (full text
-and trigram parts of compounds, `incidents.filtersets.text_search_q`) behave on such text
+and trigram parts of compounds, `incidents.search`) behave on such text
 as they do in use only if the synthetic text has that shape: twenty fixed texts make every
 search hit either 5 % or nothing.
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from django.contrib.postgres.search import SearchQuery
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -33,7 +32,8 @@ from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import OrgUnit
 from actions.models import Action
-from incidents.models import CaseType, Category, Cause, CauseArea, EventClass, Incident, ProviderSettings, Status
+from incidents import search
+from incidents.models import CaseType, Category, EventClass, Incident, ProviderSettings, Status
 from incidents.services.common import KIT
 from psweb.filters import HandlerField, StrictBooleanFilter
 
@@ -87,10 +87,10 @@ def with_sort_keys(queryset, *, by_index: bool = True):
 
     The dates are the expressions of the indexes `incident_sort_reported` and
     `incident_sort_occurred`, so that a page of 50 newest is read by walking an index. With
-    `by_index=False` (a text search) they are written so that no index matches: the planner
-    otherwise walks the index and checks the search on every row until it has 50, tens of
-    thousands of trigram comparisons, where finding the matches with the search indexes and
-    sorting them is faster (a million incidents: 190 → 100 ms; docs/benchmarks.md)."""
+    `by_index=False` (a rare text search: `incidents.search.Search.is_common`) they are
+    written so that no index matches: a walk in search of a rare word reads every incident
+    (seconds at a million), where its few matches are found with the search indexes and
+    sorted at once; a common word is met within the newest few hundred (docs/benchmarks.md)."""
     reported, occurred = Coalesce("reported_at", "created_at"), Coalesce("occurred_at", "created_at")
     if not by_index:
         reported, occurred = (
@@ -152,80 +152,6 @@ def questions_to_me_q(user) -> Q:
         scope_q(user, Perm.INCIDENT_TRIAGE, "to_unit"), kind=Forward.Kind.ASK, answered_at__isnull=True
     ).exclude(scope_q(user, Perm.INCIDENT_TRIAGE, "from_unit"))
     return Q(pk__any=_ids(asked, "incident_id"))
-
-
-def _similar_words_q(value: str) -> Q:
-    """Compound words: each word of the search also matches a similar part of a longer word in
-    the description ("läkemedel" finds "läkemedelsfel"; trigram word similarity, GIN index).
-    Follows the websearch syntax roughly: all words (or any, with "or"), none of the "-words"."""
-    wanted, unwanted, any_word = _search_words(value)
-    if not wanted:
-        return Q(pk__in=[])
-    q = Q()
-    for word in wanted:
-        term = Q(description__trigram_word_similar=word)
-        q = (q | term) if any_word else (q & term)
-    for word in unwanted:
-        q &= ~Q(description__trigram_word_similar=word)
-    return q
-
-
-def _search_words(value: str) -> tuple[list[str], list[str], bool]:
-    """The wanted words, the unwanted ("-word") ones, and whether any word will do ("or")."""
-    words = [w.strip('"') for w in value.split()]
-    wanted = [w for w in words if w and not w.startswith("-") and w.lower() != "or"]
-    unwanted = [w[1:] for w in words if w.startswith("-") and len(w) > 1]
-    return wanted, unwanted, any(w.lower() == "or" for w in words)
-
-
-# Words shorter than this are not looked for in category and cause names ("i", "av").
-MIN_NAME_WORD = 3
-
-
-def _names_matching(names: dict[int, str], wanted: list[str], any_word: bool) -> list[int]:
-    """The ids whose name holds the words (all of them, or any with "or"), ignoring case."""
-    words = [w.casefold() for w in wanted if len(w) >= MIN_NAME_WORD]
-    if not words:
-        return []
-    match = any if any_word else all
-    return [pk for pk, name in names.items() if match(word in name.casefold() for word in words)]
-
-
-def text_search_q(value: str, *, within) -> Q:
-    """What a case is about: its text (full-text search in the description, the immediate
-    actions and the suggested improvement, and parts of compound words in the description),
-    its short title, its category ("läkemedel" finds the cases classified "Behandling ›
-    Läkemedel – administrering"; the parent's name counts) and its causes' areas.
-
-    The category and cause areas are few: their names are matched here and the incidents
-    found by id (`category_id` has an index). Titles have no index, so they are looked up
-    in `within` (the user's scoped list) into a list of ids: inside the OR, a condition no
-    index serves would make PostgreSQL check every visible row against the search instead of
-    using the search indexes (docs/benchmarks.md)."""
-    full_text = Q(search_vector=SearchQuery(value, config="swedish", search_type="websearch"))
-    q = full_text | _similar_words_q(value)
-    wanted, unwanted, any_word = _search_words(value)
-    if not wanted:
-        return q
-    names = {
-        c.pk: f"{c.parent.name} {c.name}" if c.parent_id else c.name for c in Category.objects.select_related("parent")
-    }
-    categories = _names_matching(names, wanted, any_word)
-    areas = _names_matching(dict(CauseArea.objects.values_list("pk", "name")), wanted, any_word)
-    about = Q(category_id__in=categories) if categories else Q(pk__in=[])
-    if areas:
-        with_cause = Cause.objects.filter(area_id__in=areas, removed_at__isnull=True)
-        about |= Q(Exists(with_cause.filter(incident=OuterRef("pk"))))
-    titled = Q()
-    for word in wanted:
-        term = Q(title__icontains=word)
-        titled = (titled | term) if any_word and titled else (titled & term)
-    titled_ids = frozenset(within.exclude(title="").filter(titled).order_by().values_list("pk", flat=True))
-    if titled_ids:
-        about |= Q(pk__any=titled_ids)
-    for word in unwanted:
-        about &= ~Q(search_vector=SearchQuery(word, config="swedish")) & ~Q(title__icontains=word)
-    return q | about
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -335,12 +261,14 @@ class IncidentFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_text",
         max_length=200,
+        validators=[search.refuse_personnummer],
         label=_("Search"),
         help_text=_(
             "A reference (AV-2026-000189, 2026-189 or 000189: any status), or words to search for in the "
             "description, the immediate actions, the suggested improvement and the short title, and in the "
-            "names of the category and the cause areas (Swedish word forms; parts of compound words are "
-            "found in the description)."
+            "names of the category and the cause areas: Swedish word forms and parts of compound words "
+            "(“läkemedel” finds “läkemedelslistan”); “or” between alternatives, -word for none of it, "
+            '"quotes" for a phrase. Never a personal identity number (400).'
         ),
     )
     ordering = django_filters.ChoiceFilter(
@@ -414,21 +342,25 @@ class IncidentFilterSet(django_filters.FilterSet):
             return queryset
         references = KIT.references_for(value)
         if references is not None:  # AV-2026-000189, 2026-189, 000189: by the unique index
-            found = queryset.filter(reference__in=references)
+            # `__any`, not `__in`: no references (UT-… among incidents) is an empty array, not a
+            # query Django refuses to compile (the queue compiles its parts itself).
+            found = queryset.filter(reference__any=references)
             # A bare number that is no case's ("112", "500") may be a word of the text.
-            if value.isdigit() and not found.exists():
-                return queryset.filter(text_search_q(value, within=queryset))
-            return found
-        return queryset.filter(text_search_q(value, within=queryset))
+            if not value.isdigit() or found.exists():
+                return found
+        self.text_search = search.search_for(value, request=self.request)  # what the case is about
+        return queryset.filter(self.text_search.q())
 
     def filter_ordering(self, queryset, name, value):
         # Applied in filter_queryset, also when no ordering is given.
         return queryset
 
     def filter_queryset(self, queryset):
+        self.text_search = None
         queryset = super().filter_queryset(queryset)
-        searching = bool((self.form.cleaned_data.get("q") or "").strip())
-        return with_sort_keys(queryset, by_index=not searching).order_by(
+        # A rare search: its matches sorted; a common one: the newest walked until a page is full.
+        by_index = self.text_search is None or self.text_search.is_common
+        return with_sort_keys(queryset, by_index=by_index).order_by(
             *ordering_keys(self.form.cleaned_data.get("ordering"))
         )
 

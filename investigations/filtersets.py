@@ -12,6 +12,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from incidents.search import refuse_personnummer
 from incidents.services.common import KIT as INCIDENT_KIT
 from investigations.models import Investigation, InvestigationIncident, Method, Status
 from investigations.services import KIT
@@ -43,6 +44,7 @@ class InvestigationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_text",
         max_length=200,
+        validators=[refuse_personnummer],
         label=_("Search"),
         help_text=_(
             "A reference (UT-2026-000012, 2026-12 or 012), the reference of an investigated incident "

@@ -12,6 +12,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from incidents.search import refuse_personnummer
 from incidents.services.common import KIT as INCIDENT_KIT
 from investigations.services import KIT as INVESTIGATION_KIT
 from lexmaria.models import CaseIncident, Decision, LexMariaCase, Status
@@ -43,6 +44,7 @@ class LexMariaFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_text",
         max_length=200,
+        validators=[refuse_personnummer],
         label=_("Search"),
         help_text=_(
             "A reference (LM-2026-000004, 2026-4 or 004), the reference of an assessed incident "

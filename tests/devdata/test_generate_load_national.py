@@ -167,3 +167,8 @@ def test_a_large_load_commits_its_rows_and_finishes_in_two_sessions(monkeypatch)
         if cursor.fetchone()[0]:
             cursor.execute("SELECT count(DISTINCT incident_id) FROM incidents_reach")
             assert cursor.fetchone()[0] == Incident.objects.filter(reported_at__isnull=False).count()
+    # The search lexicon the triggers would have kept: a compound is found by its part.
+    from incidents.search import search_q
+
+    holding = {pk for pk, text in Incident.objects.values_list("pk", "description") if "läkemedel" in text.lower()}
+    assert holding and holding <= set(Incident.objects.filter(search_q("läkemedel")).values_list("pk", flat=True))
