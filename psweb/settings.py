@@ -335,6 +335,8 @@ CELERY_BEAT_SCHEDULE = {
     "stats-compact": {"task": "incident_stats.compact", "schedule": 300.0},
     # Every five minutes: fold the work queue's counts per unit and status (incidents.reach).
     "reach-compact": {"task": "incidents.reach_compact", "schedule": 300.0},
+    # Nightly: the search lexicon's word counts afresh (incidents.search).
+    "search-words-rebuild": {"task": "incidents.search_words_rebuild", "schedule": crontab(hour=3, minute=30)},
 }
 
 # --- Audit ------------------------------------------------------------------------------
