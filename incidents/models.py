@@ -232,11 +232,19 @@ def visible_beyond_units_parts(user, *, own_reports: bool = True) -> list[Q]:
     forwarded_ids = _ids(forwards, "incident_id")
     parts = [Q(reporter=user)] if own_reports else []
     parts.append(Q(pk__any=forwarded_ids))
+    parts.append(Q(pk__any=extension_ids(user)))
+    return parts
+
+
+def extension_ids(user) -> frozenset[int]:
+    """The incidents an extension (`incidents.hooks.VISIBILITY_EXTENSIONS`: an investigation's
+    team) shows `user`, as ids."""
     from incidents.hooks import VISIBILITY_EXTENSIONS
 
+    found: frozenset[int] = frozenset()
     for extension in VISIBILITY_EXTENSIONS:
-        parts.append(Q(pk__any=_ids(Incident.objects.filter(extension(user)), "pk")))
-    return parts
+        found |= _ids(Incident.objects.filter(extension(user)), "pk")
+    return found
 
 
 def _ids(queryset, field: str) -> frozenset[int]:
@@ -263,13 +271,9 @@ def case_visible_q(user, prefix: str = "") -> Q:
 
     The units' part is a row of `Reach` for one of the user's roots (`incidents.reach`): one
     index probe per incident, and no list of forwarded ids in the query."""
-    from incidents.hooks import VISIBILITY_EXTENSIONS
     from incidents.reach import reached_q
-    from psweb.lookups import prefixed
 
-    seen = reached_q(user, prefix)
-    for extension in VISIBILITY_EXTENSIONS:
-        seen |= prefixed(Q(pk__any=_ids(Incident.objects.filter(extension(user)), "pk")), prefix)
+    seen = reached_q(user, prefix) | Q(**{f"{prefix}pk__any": extension_ids(user)})
     return seen & Q(**{f"{prefix}reported_at__isnull": False})
 
 

@@ -32,6 +32,7 @@ from accounts.models import OrgUnit
 from accounts.roles import Perm
 from incidents.filtersets import IncidentFilterSet, ordering_keys
 from incidents.models import Category, Incident, ProviderSettings, Status
+from incidents.reach import tops
 from incidents.summaries import incident_summary, summary_for, with_summary
 from psweb.cases import person_name
 from psweb.references import is_reference_search
@@ -117,10 +118,6 @@ class Unscoped:
         params.pop("status", None)
         params.pop("ordering", None)
         return self._qs(params, everything=everything).order_by()
-
-
-def unscoped_filterset(*, user, params: QueryDict, request=None) -> Unscoped:
-    return Unscoped(user, params, request)
 
 
 def narrow_filter_choices(filterset: IncidentFilterSet, *, user) -> None:
@@ -381,13 +378,9 @@ class QueuePage:
 def _own_and_extension_q(user) -> Q:
     """What a user sees beyond their units' rows in `Reach`: their own reports, and incidents
     an extension shows them (reported ones: a draft is only ever its author's)."""
-    from incidents.hooks import VISIBILITY_EXTENSIONS
-    from incidents.models import _ids
+    from incidents.models import extension_ids
 
-    seen = Q(reporter=user)
-    for extension in VISIBILITY_EXTENSIONS:
-        seen |= Q(pk__any=_ids(Incident.objects.filter(extension(user)), "pk"), reported_at__isnull=False)
-    return seen
+    return Q(reporter=user) | Q(pk__any=extension_ids(user), reported_at__isnull=False)
 
 
 def _parts(*, user, base, unstatused, statuses, keys: tuple[str, ...], cursor: Cursor | None, limit: int) -> list:
@@ -395,8 +388,6 @@ def _parts(*, user, base, unstatused, statuses, keys: tuple[str, ...], cursor: C
     status) from `Reach`, and the user's own reports and extensions. Each yields (id, key).
     `unstatused` is `base` without its status filter (and without excluding drafts, which
     have no rows in Reach)."""
-    from incidents.reach import tops
-
     key, descending = keys[0].lstrip("-"), keys[0].startswith("-")
     if cursor is not None and cursor.backwards:
         descending = not descending
@@ -510,19 +501,13 @@ def capped_counts(*, user, unscoped: Unscoped, capped_at: int = COUNT_CAP) -> di
     counts = {}
     for status in QUEUE_STATUSES:
         parts = []
-        for root in _tops(user):
+        for root in tops(user):
             reached = unstatused.filter(reach__anc=root, reach__status=status)
             parts.append(reached.order_by().values_list("pk")[: capped_at + 1])
         others = base.filter(_own_and_extension_q(user), status=status)
         parts.append(others.order_by().values_list("pk")[: capped_at + 1])
         counts[status.value] = _count_distinct(parts, capped_at + 1)
     return counts
-
-
-def _tops(user):
-    from incidents.reach import tops
-
-    return tops(user)
 
 
 def _count_distinct(parts, limit: int) -> int:
@@ -540,7 +525,7 @@ def all_counts(*, user) -> dict[str, int]:
     """Per queue status, everything the user sees (no filter): the folded counts of their root,
     plus their own reports and extensions that the root does not reach."""
     from incidents.models import Reach
-    from incidents.reach import counts_per_status, reached_q, tops
+    from incidents.reach import counts_per_status, reached_q
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return {}

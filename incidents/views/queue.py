@@ -181,7 +181,7 @@ def incident_queue(request):
     counts, capped, page = {}, False, None
     if valid:
         statuses = params.getlist("status") or [status.value for status in queue.QUEUE_STATUSES]
-        unscoped = queue.unscoped_filterset(user=request.user, params=params, request=request)
+        unscoped = queue.Unscoped(request.user, params, request)
         if set(params) - {"status", "ordering"}:  # a filter or a search: counted up to a cap
             counts = queue.capped_counts(user=request.user, unscoped=unscoped)
             capped = any(counts[status] > queue.COUNT_CAP for status in statuses)
