@@ -398,7 +398,6 @@ class Incident(models.Model):
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="incident_search"),
-            GinIndex(fields=["description"], name="incident_description_trgm", opclasses=["gin_trgm_ops"]),
             models.Index(fields=["status", "reported_at"], name="incident_status_reported"),
             models.Index(fields=["reporter", "status"], name="incident_reporter_status"),
             # The work queue and the API list page newest first on these keys (filtersets.ORDERINGS):
