@@ -111,6 +111,14 @@ class Unscoped:
     def qs_unordered(self):
         return self._qs(self.params)
 
+    def unit(self) -> OrgUnit | None:
+        """The unit filter's unit, or None. Only where to read from depends on it
+        (`_ranges`); the filter itself, checked on the form, still applies to every row."""
+        value = self.params.get("unit")
+        if not value or not str(value).isdigit():
+            return None
+        return OrgUnit.objects.filter(pk=int(value)).only("pk", "path").first()
+
     def without_status(self, *, everything: bool = False):
         """The filter without its status; with `everything`, drafts not excluded either (for
         the parts read from Reach, which holds no draft)."""
@@ -383,9 +391,40 @@ def _own_and_extension_q(user) -> Q:
     return Q(reporter=user) | Q(pk__any=extension_ids(user), reported_at__isnull=False)
 
 
-def _parts(*, user, base, unstatused, statuses, keys: tuple[str, ...], cursor: Cursor | None, limit: int) -> list:
-    """The querysets whose union is the list, each ordered and limited: one per (root,
-    status) from `Reach`, and the user's own reports and extensions. Each yields (id, key).
+@dataclass(frozen=True)
+class Range:
+    """One unit's rows of `Reach`: all of them (a root of the user's scope), or only those it
+    reaches directly (the unit filter's unit, inside a root: what happened in or is the
+    responsibility of its subtree — exactly the filter's incidents, read as one index range)."""
+
+    anc: int
+    direct_only: bool = False
+
+    def q(self, status) -> Q:
+        found = Q(reach__anc=self.anc, reach__status=status)
+        return found & Q(reach__direct=True) if self.direct_only else found
+
+
+def _ranges(user, unscoped: Unscoped) -> list[Range]:
+    """The ranges of `Reach` whose union holds what the user sees of the filter for their
+    units. With a unit filter whose unit lies inside one of the user's roots, the unit's direct
+    rows alone: every incident that happened in (or is the responsibility of) a unit below a
+    root is seen through that root, so nothing is lost, and a ward's range is read instead of
+    the region's. Otherwise the roots (the filter itself still applies to every row)."""
+    roots = tops(user)
+    unit = unscoped.unit()
+    if unit is not None:
+        paths = dict(OrgUnit.objects.filter(pk__in=roots).values_list("pk", "path"))
+        if any(unit.path.startswith(path) for path in paths.values()):
+            return [Range(unit.pk, direct_only=True)]
+    return [Range(root) for root in roots]
+
+
+def _parts(
+    *, user, base, unstatused, statuses, keys: tuple[str, ...], cursor: Cursor | None, limit: int, ranges: list[Range]
+) -> list:
+    """The querysets whose union is the list, each ordered and limited: one per (range,
+    status) from `Reach` (`_ranges`), and the user's own reports and extensions. Each yields (id, key).
     `unstatused` is `base` without its status filter (and without excluding drafts, which
     have no rows in Reach)."""
     key, descending = keys[0].lstrip("-"), keys[0].startswith("-")
@@ -393,13 +432,13 @@ def _parts(*, user, base, unstatused, statuses, keys: tuple[str, ...], cursor: C
         descending = not descending
     direction = "-" if descending else ""
     parts = []
-    for root in tops(user):
+    for found in ranges:
         for status in statuses:
             if status == Status.DRAFT:
                 continue  # a draft is only ever its author's: no rows in Reach
             # The row's status is the incident's (kept by the same trigger): the part filters
             # on Reach alone, so PostgreSQL reads the range in order and stops after `limit`.
-            part = unstatused.filter(reach__anc=root, reach__status=status)
+            part = unstatused.filter(found.q(status))
             # The default order's key is in the index reach_queue: the range is read in order.
             part = part.annotate(k=F("reach__sort_at") if key == "sort_reported" else F(key))
             parts.append(part)
@@ -471,6 +510,7 @@ def queue_page(
         keys=keys,
         cursor=cursor,
         limit=size + 1,
+        ranges=_ranges(user, unscoped),
     )
     descending = keys[0].startswith("-") != bool(cursor and cursor.backwards)
     rows = _union(parts, descending=descending, limit=size + 1)
@@ -494,15 +534,19 @@ def cursor_kind(ordering: str | None) -> str:
     return _KEY_KIND[ordering_keys(ordering)[0].lstrip("-")]
 
 
-def capped_counts(*, user, unscoped: Unscoped, capped_at: int = COUNT_CAP) -> dict[str, int]:
+def capped_counts(*, user, unscoped: Unscoped, capped_at: int | None = None) -> dict[str, int]:
     """Per queue status, how many of the filter (`unscoped`) the user sees, counted up to
-    `capped_at` + 1 (a list that long is narrowed, not read: "more than 1 000")."""
+    `capped_at` (default `COUNT_CAP`) + 1 (a list that long is narrowed, not read: "more than
+    1 000")."""
+    if capped_at is None:
+        capped_at = COUNT_CAP
     base, unstatused = unscoped.without_status(), unscoped.without_status(everything=True)
+    ranges = _ranges(user, unscoped)
     counts = {}
     for status in QUEUE_STATUSES:
         parts = []
-        for root in tops(user):
-            reached = unstatused.filter(reach__anc=root, reach__status=status)
+        for found in ranges:
+            reached = unstatused.filter(found.q(status))
             parts.append(reached.order_by().values_list("pk")[: capped_at + 1])
         others = base.filter(_own_and_extension_q(user), status=status)
         parts.append(others.order_by().values_list("pk")[: capped_at + 1])

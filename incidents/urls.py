@@ -29,6 +29,7 @@ urlpatterns = [
     # The work queue.
     path("arenden/", queue.incident_queue, name="queue"),
     path("arenden/export/", queue.incident_queue_export, name="queue-export"),
+    path("arenden/antal/", queue.incident_queue_counts, name="queue-counts"),
     # The case page and its operations.
     path("avvikelser/<int:pk>/", case.incident_detail, name="detail"),
     path("avvikelser/<int:pk>/personnummer/", case.incident_show_patient, name="case-patient"),

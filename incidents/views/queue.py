@@ -78,7 +78,8 @@ def _sort_links(params, current: str) -> dict[str, SortLink]:
     return links
 
 
-def _status_links(params, counts: dict[str, int]) -> list[dict]:
+def _status_links(params, counts: dict[str, int] | None) -> list[dict]:
+    """The status tabs; `counts` None while the counts are still to come."""
     chosen = set(params.getlist("status"))
     links = []
     for status in queue.QUEUE_STATUSES:
@@ -89,7 +90,7 @@ def _status_links(params, counts: dict[str, int]) -> list[dict]:
         links.append(
             {
                 "label": status.label,
-                "count": counts.get(status.value, 0),
+                "count": None if counts is None else counts.get(status.value, 0),
                 "url": f"?{query.urlencode()}",
                 "current": chosen == {status.value},
             }
@@ -165,28 +166,65 @@ def _page_url(params, name: str, cursor) -> str:
     return f"?{query.urlencode()}"
 
 
+# `?antal=1`: count on the page itself (without JavaScript, the link under the list asks for it).
+COUNT_NOW = "antal"
+
+
+def _is_filtered(params) -> bool:
+    """A filter or a search: counted up to a cap (`queue.capped_counts`), and after the page."""
+    return bool(set(params) - {"status", "ordering"})
+
+
+def _counts(request, params, unscoped) -> tuple[dict[str, int], bool, int]:
+    """Per status how many the filter matches for the user, whether a chosen status passes the
+    cap, and the total of the chosen statuses (what an export holds)."""
+    statuses = params.getlist("status") or [status.value for status in queue.QUEUE_STATUSES]
+    if _is_filtered(params):
+        counts = queue.capped_counts(user=request.user, unscoped=unscoped)
+    else:
+        counts = queue.all_counts(user=request.user)
+    capped = any(counts.get(status, 0) > queue.COUNT_CAP for status in statuses)
+    chosen = set(params.getlist("status")) or set(counts)
+    total = sum(min(counts.get(status, 0), queue.COUNT_CAP) for status in chosen)
+    return counts, capped, total
+
+
+def _counts_context(params, counts, capped: bool, total: int) -> dict:
+    return {
+        "status_links": _status_links(params, counts),
+        "total": total,
+        "total_capped": capped,
+        "count_cap": queue.COUNT_CAP,
+    }
+
+
 @login_required
 @require_GET
 def incident_queue(request):
+    """The list at once; with a filter or a search, the counts per status follow in a second
+    request (`incident_queue_counts`, fetched by htmx when the page has loaded): the rows do
+    not wait for counts that read every match of a common word (issue 14)."""
     _queue_allowed(request)
     if (response := _without_personnummer(request)) is not None:
         return response
-    params = queue.queue_params(request.GET)
+    sent = request.GET.copy()
+    sent.pop(COUNT_NOW, None)
+    params = queue.queue_params(sent)
     filterset = queue.queue_filterset(user=request.user, params=params, request=request)
     _shape_queue_form(filterset)
     valid = filterset.is_valid()
     if (found := queue.the_one_reference_match(filterset)) is not None:
         return redirect("incidents:detail", pk=found)  # the case quoted by its reference
     ordering = filterset.form.cleaned_data.get("ordering") if valid else ""
-    counts, capped, page = {}, False, None
+    counted, page, counts_url = _counts_context(params, {}, False, 0), None, ""
     if valid:
         statuses = params.getlist("status") or [status.value for status in queue.QUEUE_STATUSES]
         unscoped = queue.Unscoped(request.user, params, request)
-        if set(params) - {"status", "ordering"}:  # a filter or a search: counted up to a cap
-            counts = queue.capped_counts(user=request.user, unscoped=unscoped)
-            capped = any(counts[status] > queue.COUNT_CAP for status in statuses)
+        if _is_filtered(params) and not request.GET.get(COUNT_NOW):
+            counts_url = f"{reverse('incidents:queue-counts')}?{params.urlencode()}"
+            counted = _counts_context(params, None, False, 0)
         else:
-            counts = queue.all_counts(user=request.user)
+            counted = _counts_context(params, *_counts(request, params, unscoped))
         page = queue.queue_page(
             user=request.user,
             unscoped=unscoped,
@@ -195,9 +233,9 @@ def incident_queue(request):
             cursor=_cursor(request, ordering),
         )
     incidents = page.incidents if page else []
-    chosen = set(params.getlist("status")) or set(counts)
-    total = sum(min(counts.get(status, 0), queue.COUNT_CAP) for status in chosen)
     export_query = params.urlencode()
+    count_now = request.GET.copy()
+    count_now[COUNT_NOW] = "1"
     context = {
         "title": _("Work queue"),
         "filter": filterset,
@@ -206,10 +244,9 @@ def incident_queue(request):
             incidents, queue.RiskLevels(), queue.forward_tags(user=request.user, incidents=incidents), user=request.user
         ),
         "questions_url": "?questions_to_me=true",
-        "total": total,
-        "total_capped": capped,
-        "count_cap": queue.COUNT_CAP,
-        "status_links": _status_links(params, counts),
+        **counted,
+        "counts_url": counts_url,
+        "count_now_url": f"?{count_now.urlencode()}",
         "sort": _sort_links(params, ordering or ""),
         "next_url": _page_url(request.GET, "after", page.next) if page and page.next else "",
         "previous_url": _page_url(request.GET, "before", page.previous) if page and page.previous else "",
@@ -217,6 +254,24 @@ def incident_queue(request):
         "export_url": reverse("incidents:queue-export") + (f"?{export_query}" if export_query else ""),
     }
     return render(request, "incidents/queue.html", context, status=200 if valid else 400)
+
+
+@login_required
+@require_GET
+def incident_queue_counts(request):
+    """The counts per status of a filtered queue, as the fragments that replace the page's
+    placeholders (htmx out-of-band swaps): the status tabs, the sentence saying how many
+    match, and how many rows an export holds. Checked exactly as the page is."""
+    _queue_allowed(request)
+    if (response := _without_personnummer(request)) is not None:
+        return response
+    params = queue.queue_params(request.GET)
+    filterset = queue.queue_filterset(user=request.user, params=params, request=request)
+    if not filterset.is_valid():
+        return render(request, "incidents/_queue_counts.html", {"invalid": True}, status=400)
+    unscoped = queue.Unscoped(request.user, params, request)
+    context = _counts_context(params, *_counts(request, params, unscoped))
+    return render(request, "incidents/_queue_counts.html", context)
 
 
 def _first_url(params) -> str:

@@ -177,6 +177,9 @@ ROWS: list[Row] = [
         label="questions to the user's units awaiting an answer"),
     Row("incidents:queue", "POST", signed_in(405, anonymous=LOGIN)),
     Row("incidents:queue-export", "GET", QUEUE_VIEWERS),
+    Row("incidents:queue-counts", "GET", QUEUE_VIEWERS, query="q=fall&status=submitted",
+        label="the counts of a filtered queue, fetched after the page"),
+    Row("incidents:queue-counts", "POST", signed_in(405, anonymous=LOGIN)),
     # --- the case page ---------------------------------------------------------------------------
     Row("incidents:detail", "GET", SEES_OWN, kwargs=own, label="the reporter's own report"),
     Row("incidents:detail", "GET", signed_in(404, anonymous=LOGIN, handler=200, manager=200, chief_physician=200,

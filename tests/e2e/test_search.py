@@ -40,3 +40,23 @@ def test_a_coordinator_types_the_reference_and_lands_on_the_case(page, live_serv
     # then she is on the case page of that incident
     assert page.url.endswith(f"/avvikelser/{quoted.pk}/")
     assert quoted.reference in page.locator("h1").inner_text()
+
+
+def test_a_search_lists_at_once_and_its_counts_follow(page, live_server, cast, tree, sign_in):
+    # given two open incidents about a fall and one about something else
+    for text in ("Fallolycka i korridoren.", "Patienten föll, fallolycka vid sängen.", "Fel dos insulin."):
+        report(cast.reporter, tree.medicin_ward, description=text)
+    sign_in(page, cast.handler)
+
+    # when the coordinator searches the queue
+    page.goto(f"{live_server.url}/arenden/?q=fallolycka")
+
+    # then the counts replace the placeholders once they are counted, in the same live region
+    total = page.locator("#queue-total")
+    total.filter(has_text="2 incidents match.").wait_for()
+    assert total.get_attribute("role") == "status"
+    tabs = page.locator("#queue-tabs .queue-tabs__count").all_inner_texts()
+    assert tabs == ["2", "0", "0", "0"]
+    assert "The export holds 2 rows." in page.locator("#queue-export-size").inner_text()
+    assert page.locator("tbody tr[data-incident]").count() == 2
+    assert not serious_violations(page)

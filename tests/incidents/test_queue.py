@@ -14,13 +14,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents import services
-from incidents.models import CauseArea, Incident, Status
+from incidents.models import CauseArea, Forward, Incident, Status
 from tests.incidents import scope_oracle
 from tests.incidents.conftest import report
 
 pytestmark = pytest.mark.django_db
 
 QUEUE = "/arenden/"
+COUNTS = "/arenden/antal/"
+
+
+def counted(client, query) -> dict:
+    """The counts of a filtered queue, as the page fetches them after it has loaded."""
+    response = client.get(COUNTS, query)
+    assert response.status_code == 200
+    return response.context
 
 
 @pytest.fixture
@@ -137,11 +145,55 @@ def test_counts_per_status_follow_the_filter_but_not_the_status_choice(as_user, 
     Incident.objects.filter(pk=third.pk).update(status=Status.CLOSED)
     client = as_user(cast.chief_physician)
 
-    response = client.get(QUEUE, {"unit": tree.medicin.pk, "status": "closed"})
+    query = {"unit": tree.medicin.pk, "status": "closed"}
+    response = client.get(QUEUE, query)
 
-    counts = {link["label"]: link["count"] for link in response.context["status_links"]}
+    counts = {link["label"]: link["count"] for link in counted(client, query)["status_links"]}
     assert counts == {"Submitted": 1, "In progress": 1, "Closed": 0, "Withdrawn": 0}
     assert references(response) == set()
+
+
+def test_a_filtered_queue_lists_at_once_and_counts_after_the_page(as_user, cast, tree, world):
+    # The rows do not wait for the counts (a common word's counts read every match): the page
+    # says it is counting and asks for the counts; they replace the placeholders by id.
+    client = as_user(cast.chief_physician)
+    query = {"q": "fallolycka", "status": "submitted"}
+
+    page = client.get(QUEUE, query)
+    counts = client.get(COUNTS, query)
+
+    html = page.content.decode()
+    assert references(page) == {world["medicin"].reference}
+    assert "Counting the matches…" in html
+    assert f'hx-get="{COUNTS}?' in html and "q=fallolycka" in page.context["counts_url"]
+    assert [link["count"] for link in page.context["status_links"]] == [None] * 4
+    fragment = counts.content.decode()
+    assert 'id="queue-tabs"' in fragment and 'hx-swap-oob="true"' in fragment
+    assert 'id="queue-total" hx-swap-oob="innerHTML">1 incident matches.' in fragment
+    assert "The export holds 1 row." in fragment
+    assert "<html" not in fragment
+
+
+def test_without_javascript_a_link_counts_on_the_page(as_user, cast, tree, world):
+    client = as_user(cast.chief_physician)
+
+    response = client.get(QUEUE, {"q": "fallolycka", "status": "submitted", "antal": "1"})
+
+    assert response.context["counts_url"] == ""
+    assert response.context["total"] == 1
+    assert "1 incident matches." in response.content.decode()
+    assert "antal=1" in client.get(QUEUE, {"q": "fallolycka"}).context["count_now_url"]
+
+
+def test_the_counts_of_a_bad_filter_say_so(as_user, cast, tree, world):
+    response = as_user(cast.chief_physician).get(COUNTS, {"reported_from": "inte ett datum"})
+
+    assert response.status_code == 400
+    assert "The filter has an error." in response.content.decode()
+
+
+def test_the_counts_refuse_whom_the_queue_refuses(as_user, cast, tree, world):
+    assert as_user(cast.reporter).get(COUNTS, {"q": "fall"}).status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -170,7 +222,8 @@ def test_the_total_is_the_length_of_the_filtered_list(as_user, cast, tree, world
     response = client.get(QUEUE, query)
 
     listed = list(response.context["filter"].qs)
-    assert response.context["total"] == len(listed)
+    total = (counted(client, query) if query else response.context)["total"]
+    assert total == len(listed)
     assert [row.incident for row in response.context["rows"]] == listed[:50]
 
 
@@ -190,7 +243,7 @@ def test_a_search_lists_its_matches_in_the_order_asked_for(as_user, cast, tree, 
 
     expected = [incident.reference for incident in response.context["filter"].qs]
     assert [row.incident.reference for row in response.context["rows"]] == expected
-    assert len(expected) == 7 and response.context["total"] == 7
+    assert len(expected) == 7 and counted(client, query)["total"] == 7
 
 
 def test_it_sorts_by_reference_both_ways(as_user, cast, tree, world):
@@ -378,3 +431,59 @@ def test_the_unit_filters_are_built_once_and_follow_the_org_tree(as_user, cast, 
 
     assert renamed.count('">Avdelning 5 Hjärta</option>') == 2  # both unit filters
     assert "Avdelning 5 Hjärta" not in other and tree.orto_ward.name in other
+
+
+def test_counts_stop_at_the_cap_and_say_more_than(as_user, cast, tree, world, monkeypatch):
+    # A list longer than the cap is narrowed, not read: the counts stop there ("1+"), the page
+    # says more than the cap match, and the export says it holds more than the cap.
+    from incidents import queue
+
+    for _ in range(2):
+        report(cast.reporter, tree.medicin_ward, description="Fallolycka igen")
+    monkeypatch.setattr(queue, "COUNT_CAP", 1)
+    client = as_user(cast.chief_physician)
+
+    response = client.get(COUNTS, {"q": "fallolycka", "status": "submitted"})
+
+    fragment = response.content.decode()
+    assert response.context["status_links"][0]["count"] == 2  # counted to the cap + 1, no further
+    assert response.context["total_capped"] is True
+    assert '<span class="queue-tabs__count">1+</span>' in fragment
+    assert "More than 1 incidents match" in fragment
+    assert "The export holds more than 1 rows" in fragment
+
+
+@pytest.mark.parametrize("unit", ["medicin", "medicin_ward", "orto", "orto_ward"])
+@pytest.mark.parametrize("who", ["chief_physician", "handler", "handler_orto"])
+def test_a_unit_filter_lists_what_happened_or_is_handled_below_it(as_user, cast, tree, world, unit, who):
+    # A unit inside the user's scope is read as its own range of Reach, direct rows only
+    # (queue._ranges): a case handed over to orthopaedics is theirs too, a case they were only
+    # asked about is not, and the rows and counts are still exactly the filter's.
+    handed = report(cast.reporter, tree.medicin_ward, description="Överlämnas till ortopeden")
+    services.incident_take(incident=handed, actor=cast.handler)
+    services.incident_forward(
+        incident=handed, actor=cast.handler, to_unit=tree.orto_ward, message="Er patient.", answer_due=None
+    )
+    asked = report(cast.reporter, tree.medicin_ward, description="Ortopeden tillfrågas")
+    services.incident_take(incident=asked, actor=cast.handler)
+    services.incident_forward(
+        incident=asked,
+        actor=cast.handler,
+        kind=Forward.Kind.ASK,
+        to_unit=tree.orto_ward,
+        message="Hur gick överrapporteringen till?",
+        answer_due=timezone.localdate() + dt.timedelta(days=7),
+    )
+    client = as_user(getattr(cast, who))
+    query = {"unit": getattr(tree, unit).pk, "status": ["submitted", "in_progress"]}
+
+    response = client.get(QUEUE, query)
+
+    if response.status_code == 400:  # a unit outside the user's scope is not offered
+        assert who != "chief_physician"
+        return
+    expected = list(response.context["filter"].qs)
+    assert [row.incident for row in response.context["rows"]] == expected
+    assert counted(client, query)["total"] == len(expected)
+    if unit.startswith("orto") and who != "handler":
+        assert handed in expected and asked not in expected
