@@ -53,10 +53,10 @@ def test_a_search_lists_at_once_and_its_counts_follow(page, live_server, cast, t
 
     # then the counts replace the placeholders once they are counted, in the same live region
     total = page.locator("#queue-total")
-    total.filter(has_text="2 incidents match.").wait_for()
+    total.filter(has_text="2 avvikelser matchar.").wait_for()  # the browser tests run in Swedish
     assert total.get_attribute("role") == "status"
     tabs = page.locator("#queue-tabs .queue-tabs__count").all_inner_texts()
     assert tabs == ["2", "0", "0", "0"]
-    assert "The export holds 2 rows." in page.locator("#queue-export-size").inner_text()
+    assert "Exporten innehåller 2 rader." in page.locator("#queue-export-size").inner_text()
     assert page.locator("tbody tr[data-incident]").count() == 2
     assert not serious_violations(page)
