@@ -144,14 +144,14 @@ def questions_to_me_q(user) -> Q:
     into a list of ids first, so the filter stays on the incident table's primary key."""
     from accounts.access import scope_q
     from accounts.roles import Perm
-    from incidents.models import Forward, _ids
+    from incidents.models import Forward, ids_of
 
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
     asked = Forward.objects.filter(
         scope_q(user, Perm.INCIDENT_TRIAGE, "to_unit"), kind=Forward.Kind.ASK, answered_at__isnull=True
     ).exclude(scope_q(user, Perm.INCIDENT_TRIAGE, "from_unit"))
-    return Q(pk__any=_ids(asked, "incident_id"))
+    return Q(pk__any=ids_of(asked, "incident_id"))
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -229,7 +229,7 @@ def visible_beyond_units_parts(user, *, own_reports: bool = True) -> list[Q]:
     # responsible, or handed it on, which the first part counts).
     forwards = Forward.objects.filter((from_scope & ~to_scope) | (Q(kind=Forward.Kind.ASK) & to_scope & ~from_scope))
     # One row holding an array: thousands of ids as rows cost more in Python than the query.
-    forwarded_ids = _ids(forwards, "incident_id")
+    forwarded_ids = ids_of(forwards, "incident_id")
     parts = [Q(reporter=user)] if own_reports else []
     parts.append(Q(pk__any=forwarded_ids))
     parts.append(Q(pk__any=extension_ids(user)))
@@ -243,11 +243,11 @@ def extension_ids(user) -> frozenset[int]:
 
     found: frozenset[int] = frozenset()
     for extension in VISIBILITY_EXTENSIONS:
-        found |= _ids(Incident.objects.filter(extension(user)), "pk")
+        found |= ids_of(Incident.objects.filter(extension(user)), "pk")
     return found
 
 
-def _ids(queryset, field: str) -> frozenset[int]:
+def ids_of(queryset, field: str) -> frozenset[int]:
     """The distinct values of `field`, as a frozenset: Django walks a list given to a lookup
     value by value (and again to hash it), which costs milliseconds for thousands of ids."""
     from django.contrib.postgres.aggregates import ArrayAgg
