@@ -8,7 +8,6 @@ address without it, with a message saying why.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from django import forms
@@ -18,7 +17,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -26,7 +24,7 @@ from accounts.models import OrgUnit
 from incidents import queue
 from psweb.search import search_box_attrs
 from psweb.search import without_personnummer as _without_personnummer
-from psweb.widgets import CachedOptions, ManyOptionsSelect
+from psweb.widgets import ManyOptionsSelect, cache_model_choices
 
 QUEUE_PAGE_SIZE = 50
 
@@ -122,25 +120,8 @@ def _shape_queue_form(filterset) -> None:
             fast = ManyOptionsSelect(attrs=field.widget.attrs)
             fast.choices = field.widget.choices
             field.widget = fast
-    _cache_unit_options(fields["unit"], fields["responsible_unit"])
-
-
-def _cache_unit_options(*unit_fields) -> None:
-    """The units of the user's scope, as the two unit filters offer them, rendered once per
-    scope, language and state of the org tree (a region's chief physician: every unit of the
-    region, at national scale thousands). Validation still asks the fields' querysets."""
-    first = unit_fields[0]
-    scope = hashlib.sha256(str(first.queryset.query).encode()).hexdigest()[:16]
-    key = f"incidents:queue-units:{get_language()}:{scope}:{OrgUnit.objects.tree_version()}"
-    options = CachedOptions(
-        key=key,
-        build=lambda: [
-            ("", first.empty_label),
-            *((unit.pk, first.label_from_instance(unit)) for unit in first.queryset),
-        ],
-    )
-    for field in unit_fields:
-        field.widget.cached_options = options
+    units = (fields["unit"], fields["responsible_unit"])
+    cache_model_choices(*units, namespace="incidents:queue-units", version=OrgUnit.objects.tree_version())
 
 
 def _cursor(request, ordering) -> queue.Cursor | None:
