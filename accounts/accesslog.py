@@ -21,6 +21,7 @@ from accounts.access import scope_paths
 from accounts.models import AccessLog, OrgUnit
 from accounts.roles import Perm
 from accounts.services import accesslog_record
+from psweb.exports import formula_safe
 
 SCREEN_LIMIT = 500
 EXPORT_LIMIT = 100_000
@@ -154,15 +155,11 @@ CSV_COLUMNS = [
     ("request_id", _("Request id")),
 ]
 
-# A cell starting with one of these is run as a formula by spreadsheet programs.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def _cell(value) -> str:
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
-    text = str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+    return formula_safe(str(value))  # the one escape of every export
 
 
 def csv_records(entries: Iterable[AccessLog]) -> Iterator[list[str]]:

@@ -29,6 +29,7 @@ from accounts.accesslog import (
 )
 from accounts.models import AccessLog
 from accounts.roles import Perm
+from accounts.services import accesslog_record_patients
 
 
 def reviewer_required(view):
@@ -77,9 +78,25 @@ def accesslog_review(request):
 
 def _record_display(request, shown, *, filters) -> None:
     """Showing patient identifiers is itself a read of patient data (DESIGN §3): a search by
-    patient, or a page that shows identifiers, is written to the log it reads."""
+    patient, or a page that shows identifiers, is written to the log it reads, with each
+    patient whose number the page shows."""
     if filters.get("patient") or any(entry.patient_identifier for entry in shown):
-        accesslog_review_record(request=request, action=AccessLog.Action.SEARCH, filters=filters)
+        recorded = accesslog_review_record(request=request, action=AccessLog.Action.SEARCH, filters=filters)
+        accesslog_record_patients(
+            request=request,
+            action=AccessLog.Action.SEARCH,
+            obj=AccessLog,
+            patients=_others(
+                ((entry.patient_identifier, entry.unit_id) for entry in shown), besides=filters.get("patient", "")
+            ),
+            label=recorded[0].object_label if recorded else "",
+        )
+
+
+def _others(patients, *, besides: str = ""):
+    """The (patient, unit) pairs of the rows shown, without the patient searched for (already
+    recorded by accesslog_review_record)."""
+    return {(patient, unit_id) for patient, unit_id in patients if patient and patient != besides}
 
 
 class _Echo:
@@ -108,6 +125,19 @@ def accesslog_export(request):
 
     recorded = accesslog_review_record(
         request=request, action=AccessLog.Action.EXPORT, filters=form.cleaned_data, rows=count
+    )
+    # Every patient whose number the file holds (one query over what matched, before the
+    # records of this export are written).
+    exported = queryset.exclude(patient_identifier="").exclude(pk__in=[entry.pk for entry in recorded])
+    recorded += accesslog_record_patients(
+        request=request,
+        action=AccessLog.Action.EXPORT,
+        obj=AccessLog,
+        patients=_others(
+            exported.order_by().values_list("patient_identifier", "unit_id").distinct(),
+            besides=form.cleaned_data.get("patient", ""),
+        ),
+        label=recorded[0].object_label if recorded else "",
     )
     # The file holds what matched when the reviewer asked, not the record of this export.
     queryset = queryset.exclude(pk__in=[entry.pk for entry in recorded])

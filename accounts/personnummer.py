@@ -86,3 +86,15 @@ def display(normalised: str) -> str:
 
 def is_coordination_number(normalised: str) -> bool:
     return len(normalised) == 12 and int(normalised[6:8]) > COORDINATION_DAY_OFFSET
+
+
+# Something shaped like a personnummer inside free text (10 or 12 digits, maybe a separator),
+# not inside a longer run of digits: "remiss 19121212-1212.pdf", "121212+1212". Its date and
+# check digit are not asked for: a mistyped number still identifies the patient.
+IN_TEXT = re.compile(r"(?<!\d)(?:\d{8}|\d{6})[-+ ]?\d{4}(?!\d)")
+MASK = "XXXXXXXX-XXXX"
+
+
+def mask_in_text(text: str) -> str:
+    """`text` with every personnummer-like number replaced by MASK."""
+    return IN_TEXT.sub(MASK, text)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from accounts.models import AccessLog, Membership, OrgUnit, OrgUnitKind, User, local_today
 from accounts.roles import Role
+from apitokens.services import api_credentials_revoke_all
 
 
 @transaction.atomic
@@ -131,6 +132,31 @@ def accesslog_record(
     )
 
 
+def accesslog_record_patients(
+    *, request, action: str, obj, patients: Iterable[tuple[str, int]], label: str = ""
+) -> list[AccessLog]:
+    """Record one read of `obj` for each (patient identifier, unit id) in `patients`: a page or
+    a file that showed many patients' identity numbers (the access log's own review) is found
+    by a review of any one of them."""
+    from psweb.middleware import client_ip, request_id_of
+
+    common = {
+        "user": request.user,
+        "action": action,
+        "object_type": obj._meta.label_lower,
+        "object_id": "",
+        "object_label": label[:200],
+        "ip_address": client_ip(request),
+        "request_id": request_id_of(request),
+    }
+    rows = [
+        AccessLog(unit_id=unit_id, patient_identifier=patient, **common)
+        for patient, unit_id in sorted(set(patients))
+        if patient
+    ]
+    return AccessLog.objects.bulk_create(rows, batch_size=1000)
+
+
 def session_remember(*, user: User, session_key: str) -> None:
     """Note a new signed-in session of `user` (the `user_logged_in` signal calls this)."""
     from accounts.models import UserSession
@@ -153,7 +179,7 @@ def sessions_prune() -> int:
 
 @transaction.atomic
 def user_sessions_end(*, user: User) -> int:
-    """End every signed-in session of `user` and withdraw their API token; returns how many
+    """End every signed-in session of `user` and revoke their API credentials; returns how many
     sessions ended. Called when a user is deactivated: access ends at once, everywhere."""
     from django.contrib.sessions.models import Session
 
@@ -162,7 +188,7 @@ def user_sessions_end(*, user: User) -> int:
     keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
     ended, _ = Session.objects.filter(session_key__in=keys).delete()
     UserSession.objects.filter(user=user).delete()
-    Token.objects.filter(user=user).delete()
+    api_credentials_revoke_all(user=user)
     return ended
 
 
@@ -175,12 +201,3 @@ def user_deactivate(*, user: User, actor: User | None) -> User:
     user.save(update_fields=["is_active"])
     user_sessions_end(user=user)
     return user
-
-
-@transaction.atomic
-def api_token_issue(*, user: User, rotate: bool = False) -> tuple[Token, bool]:
-    """The user's token, created if missing; with `rotate` the old key stops working and a
-    new one replaces it. Returns (token, created)."""
-    if rotate:
-        Token.objects.filter(user=user).delete()
-    return Token.objects.get_or_create(user=user)

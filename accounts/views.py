@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import lockout
 from accounts.filtersets import MembershipFilterSet
 from accounts.forms import LoginForm
 from accounts.models import Membership
@@ -49,7 +50,13 @@ def locked_out(request, original_response=None, credentials=None):
     return render(
         request,
         "registration/locked_out.html",
-        {"title": _("Too many failed sign-ins"), "minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        {
+            "title": _("Too many failed sign-ins"),
+            "minutes": minutes,
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            # Many accounts tried from this address (accounts.lockout), not one account too often.
+            "address_locked": lockout.address_locked(request),
+        },
         status=429,
     )
 

@@ -22,6 +22,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import personnummer
 from accounts.access import Allowed, Decision, Denied
 from incidents import permissions
 from incidents.models import OPEN_STATES, Attachment, Incident, Status, TimelineEntry
@@ -126,9 +127,11 @@ def detect_type(content: bytes) -> FileType | None:
 
 def clean_name(name: str) -> str:
     """The uploaded file name without any folder part or control characters, at most 200
-    characters (the extension kept)."""
+    characters (the extension kept), and with a personnummer typed into it masked: the name
+    is shown in lists and downloads, where identity is never shown (DESIGN §3)."""
     name = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".")
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = personnummer.mask_in_text(name).strip().strip(".")
     if not name:
         return "attachment"
     if len(name) > 200:

@@ -35,6 +35,7 @@ from incidents.models import Category, Incident, ProviderSettings, Status
 from incidents.reach import tops
 from incidents.summaries import incident_summary, summary_for, with_summary
 from psweb.cases import person_name
+from psweb.exports import formula_safe
 from psweb.references import is_reference_search
 
 QUEUE_STATUSES = [Status.SUBMITTED, Status.IN_PROGRESS, Status.CLOSED, Status.WITHDRAWN]
@@ -251,15 +252,10 @@ def _handler_name(incident: Incident, user) -> str:
 # --- CSV --------------------------------------------------------------------------------------
 
 CSV_BOM = "\ufeff"
-# Excel runs a cell that starts with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    return formula_safe("" if value is None else str(value))  # the one escape of every export
 
 
 def _local(value) -> str:

@@ -38,7 +38,9 @@ logger = logging.getLogger(__name__)
 REPLICA = "replica"
 
 # Read from the primary even inside replica-safe code: identity, permissions and sessions.
-PRIMARY_ONLY_APPS = frozenset({"accounts", "auth", "authtoken", "axes", "sessions", "contenttypes", "admin"})
+PRIMARY_ONLY_APPS = frozenset(
+    {"accounts", "auth", "apitokens", "oauth2_provider", "axes", "sessions", "contenttypes", "admin"}
+)
 
 # Replayed all it has received, and still receiving: not behind. Otherwise the time since the
 # last transaction it replayed, an upper bound of its lag (on a quiet system the first write after

@@ -1,6 +1,13 @@
 """The current view of a list or a dashboard as a file: CSV as Swedish Excel reads it
 (semicolons, decimal commas, UTF-8 with BOM) or XLSX. What goes in is the caller's choice,
-and never patient identity: dashboards export figures only, the action register the actions."""
+and never patient identity: dashboards export figures only, the action register the actions.
+
+Every text cell of every export passes `formula_safe` (here, and in the work queue's, the
+access log's and the API's CSV, which write their own rows): a text starting with `=`, `+`,
+`-`, `@`, a tab or a carriage return is run as a formula by Excel and LibreOffice
+(`=HYPERLINK(...)` as an indicator's name), so it is written with a leading apostrophe and
+read as the text it is (OWASP, "CSV Injection"). Numbers and dates are not text: a negative
+number stays a number."""
 
 from __future__ import annotations
 
@@ -15,17 +22,28 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+# A cell starting with one of these is run as a formula by spreadsheet programs.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(text: str) -> str:
+    """`text` as a spreadsheet reads it as text: with a leading apostrophe when it would
+    otherwise start a formula. The one escape of every export (CSV and XLSX)."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
 
 def _cell_text(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool | int):
+        return str(value)
     if isinstance(value, Decimal):
         return format(value.normalize(), "f").replace(".", ",")
     if isinstance(value, float):
         return f"{value}".replace(".", ",")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value)
+    return formula_safe(str(value))
 
 
 def _cell_value(value):
@@ -35,14 +53,14 @@ def _cell_value(value):
         return value
     if isinstance(value, Decimal):
         return float(value)
-    return str(value)
+    return formula_safe(str(value))
 
 
 def csv_response(file_name: str, header: list[str], rows: list[list]) -> HttpResponse:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([str(h) for h in header])
+    writer.writerow([formula_safe(str(h)) for h in header])
     for row in rows:
         writer.writerow([_cell_text(value) for value in row])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
@@ -55,7 +73,7 @@ def xlsx_response(file_name: str, title: str, header: list[str], rows: list[list
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([str(h) for h in header])
+    sheet.append([formula_safe(str(h)) for h in header])
     for row in rows:
         sheet.append([_cell_value(value) for value in row])
     buffer = io.BytesIO()
@@ -93,7 +111,7 @@ def csv_stream(file_name: str, header: list[str], rows: Iterable[list]) -> Strea
     writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
 
     def lines():
-        yield "\ufeff" + writer.writerow([str(h) for h in header])
+        yield "\ufeff" + writer.writerow([formula_safe(str(h)) for h in header])
         for row in rows:
             yield writer.writerow([_cell_text(value) for value in row])
 
@@ -107,7 +125,7 @@ def xlsx_file(file_name: str, title: str, header: list[str], rows: Iterable[list
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([str(h) for h in header])
+    sheet.append([formula_safe(str(h)) for h in header])
     for row in rows:
         sheet.append([_cell_value(value) for value in row])
     # Not a `with`: the response sends the file after this returns, and closes it then.

@@ -12,8 +12,22 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from pghistory.middleware import HistoryMiddleware
 
+from accounts import personnummer
+
 _request_id: ContextVar[str] = ContextVar("psweb_request_id", default="-")
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# A client's (or the proxy's) X-Request-ID is stored in the access log and printed on log lines:
+# only plain ASCII letters, digits, ".", "_" and "-" (no line breaks, markup or spaces), 8 to 64
+# of them, and nothing shaped like a personnummer. Anything else gets a fresh id.
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+def safe_request_id(incoming: str) -> str:
+    """`incoming` when it is safe to store and print, else a fresh id (which, being hex, could
+    hold a run of ten or twelve digits: drawn again then, about one time in twenty)."""
+    candidate = incoming
+    while not _SAFE_REQUEST_ID.fullmatch(candidate) or personnummer.IN_TEXT.search(candidate):
+        candidate = uuid.uuid4().hex
+    return candidate
 
 
 def request_id_of(request) -> str:
@@ -33,8 +47,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
-        request.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = safe_request_id(request.headers.get("X-Request-ID", ""))
         token = _request_id.set(request.request_id)
         try:
             response = self.get_response(request)
@@ -79,12 +92,12 @@ class SwedishFirstLocaleMiddleware(LocaleMiddleware):
     """Pages are in Swedish unless the user chose English with the language switch.
 
     The browser's Accept-Language is ignored for pages: a shared ward PC with an English
-    browser must still show the Swedish interface colleagues know. API clients may ask for
-    English with Accept-Language.
+    browser must still show the Swedish interface colleagues know. API clients (the REST API,
+    the FHIR facade) may ask for English with Accept-Language.
     """
 
     def process_request(self, request):
-        if request.path.startswith("/api/"):
+        if request.path.startswith(("/api/", "/fhir/")):
             return super().process_request(request)
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE

@@ -9,6 +9,7 @@ loudly: a bad or missing value raises `ImproperlyConfigured` at start-up, never 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -50,7 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "oauth2_provider",  # before apitokens, whose admin replaces some of its pages
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "pghistory",
     "psweb",
     "accounts",
+    "apitokens",  # API tokens (hashed), OAuth2 client credentials, rate limits
     "outbox",
     "actions",  # the action register, at the level of the case kit (docs/architecture.md)
     "incidents",
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
     "lexmaria",
     "indicators",
     "incident_stats",
+    "fhir_server",  # /fhir/: incidents as FHIR R5 AdverseEvent, read-only (not `fhir`: fhir.resources' package)
     "devdata",  # demo and load data; after the apps it imports, nothing imports it
 ]
 
@@ -190,6 +193,20 @@ if env.str("DATABASE_REPLICA_URL", default=""):
         ).strip()
     DATABASES["replica"] = _replica
     DATABASE_ROUTERS = ["psweb.db_router.ReplicaRouter"]
+# Two database roles (docs/deployment.md, "Database roles"). DATABASE_MIGRATION_URL: the role
+# that owns psweb's tables. Set, `manage.py migrate` and `manage.py db_roles` connect with it,
+# and every migrate ends by granting the role of DATABASE_URL (DATABASE_RUNTIME_ROLE) what psweb
+# needs at run time: no TRUNCATE, no ALTER, only INSERT and SELECT on the audit tables.
+DATABASE_RUNTIME_ROLE = ""
+if env.str("DATABASE_MIGRATION_URL", default=""):
+    _owner = env.db_url("DATABASE_MIGRATION_URL")
+    if _owner["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_MIGRATION_URL must point at PostgreSQL (postgres://...).")
+    if EMBEDDED_PGDATA is not None:
+        raise ImproperlyConfigured("DATABASE_MIGRATION_URL needs DATABASE_URL (the runtime role) as well.")
+    DATABASE_RUNTIME_ROLE = DATABASES["default"]["USER"]
+    if Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] in (["migrate"], ["db_roles"]):
+        DATABASES["default"].update({key: _owner[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -222,8 +239,11 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "psweb.views.csrf_failure"
 
 # Failed-login throttling: after AXES_FAILURE_LIMIT failures for one user name from one
-# address, that pair is locked for AXES_COOLOFF_MINUTES.
+# address, that pair is locked for AXES_COOLOFF_MINUTES; after AXES_ADDRESS_FAILURE_LIMIT
+# failures from one address across all user names, that address is (accounts.lockout).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -331,6 +351,8 @@ CELERY_BEAT_SCHEDULE = {
     "investigation-reminders": {"task": "investigations.reminders", "schedule": crontab(hour=7, minute=5)},
     # Daily at 03:00: expired sessions and the notes of sessions that are gone.
     "sessions-prune": {"task": "accounts.sessions_prune", "schedule": crontab(hour=3, minute=0)},
+    # Daily at 03:10: expired OAuth2 access tokens (apitokens).
+    "oauth-tokens-prune": {"task": "apitokens.oauth_tokens_prune", "schedule": crontab(hour=3, minute=10)},
     # Every five minutes: fold the incident-statistics deltas into the compacted counts.
     "stats-compact": {"task": "incident_stats.compact", "schedule": 300.0},
     # Every five minutes: fold the work queue's counts per unit and status (incidents.reach).
@@ -348,19 +370,48 @@ PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 REST_FRAMEWORK = {
     # Token first: DRF takes the WWW-Authenticate header from the first class, so a request
     # without credentials gets 401 (not 403). Session auth still applies when no token is sent.
+    # docs/api.md, "Authentication"; apitokens.authentication.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apitokens.authentication.ApiTokenAuthentication",
+        "apitokens.authentication.BearerAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # docs/api.md, "Rate limits"; apitokens.throttling. Refused credentials are counted by the
+    # authentication classes themselves (the "auth_failure" rate).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apitokens.throttling.AddressRateThrottle",
+        "apitokens.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_RATE_USER", default="600/minute"),
+        "address": env.str("API_RATE_ADDRESS", default="1200/minute"),
+        "auth_failure": env.str("API_RATE_AUTH_FAILURES", default="20/minute"),
+    },
+    # The client address is REMOTE_ADDR, or the one PROXY_COUNT trusted proxies add to
+    # X-Forwarded-For: a client cannot pick its own address for the limits.
+    "NUM_PROXIES": env.int("PROXY_COUNT", default=0),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "psweb.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "psweb.schema.AutoSchema",
     "EXCEPTION_HANDLER": "psweb.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # The API takes JSON only (docs/api.md, "Generated clients"): a form or multipart body is
+    # refused with 415. Attachments are uploaded through the web form, not through /api/v1/.
+    "DEFAULT_PARSER_CLASSES": ["psweb.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# /api/schema/ and /api/docs/ for everyone (true) or for signed-in users and API clients only
+# (the default; psweb.api_docs, docs/api.md).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
+# Plausible dates (psweb.api.PlausibleDateField): an event or action date before 1 January of
+# DATE_FLOOR_YEAR, or more than DATE_MAX_YEARS_AHEAD years ahead, is refused as a typing error.
+DATE_FLOOR_YEAR = env.int("DATE_FLOOR_YEAR", default=1900)
+DATE_MAX_YEARS_AHEAD = env.int("DATE_MAX_YEARS_AHEAD", default=100)
+if not 1900 <= DATE_FLOOR_YEAR <= 2100 or not 1 <= DATE_MAX_YEARS_AHEAD <= 200:
+    raise ImproperlyConfigured("DATE_FLOOR_YEAR must be 1900–2100 and DATE_MAX_YEARS_AHEAD 1–200.")
 SPECTACULAR_SETTINGS = {
     "TITLE": "psweb API",
     "DESCRIPTION": "Patientsäkerhet: avvikelser, utredningar, Lex Maria och indikatorer.",
@@ -370,13 +421,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One request component for POST and PATCH: a PATCH's required fields (`version`) stay required.
+    "COMPONENT_SPLIT_PATCH": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "psweb.api.standard_error_responses",
+        "psweb.schema.integer_ids",
+        "psweb.schema.transition_names",
+        "psweb.schema.request_examples",
+        "apitokens.schema.rate_limit_responses",
     ],
     "ENUM_NAME_OVERRIDES": {
         "IncidentStatusEnum": "incidents.models.Status",
+        "EventClassEnum": "incidents.models.EventClass",
+        "CaseTypeEnum": "incidents.models.CaseType",
         "ForwardKindEnum": "incidents.models.Forward.Kind",
         "InvestigationStatusEnum": "investigations.models.Status",
         "LexMariaStatusEnum": "lexmaria.models.Status",
@@ -384,6 +443,50 @@ SPECTACULAR_SETTINGS = {
         "LexMariaTimelineKindEnum": "lexmaria.models.TimelineEntry.Kind",
     },
 }
+
+# --- API credentials and rate limits (apitokens, docs/api.md) ------------------------------
+# Personal API tokens: valid API_TOKEN_DEFAULT_DAYS unless an expiry is given, at most
+# API_TOKEN_MAX_DAYS.
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=365)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=730)
+if not 0 < API_TOKEN_DEFAULT_DAYS <= API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured("API_TOKEN_DEFAULT_DAYS must be more than 0 and at most API_TOKEN_MAX_DAYS.")
+# OAuth2 client credentials for machine clients (apitokens.oauth): access tokens live
+# OAUTH2_ACCESS_TOKEN_SECONDS; only their digest is stored (the toolkit's RFC 9700 token storage).
+OAUTH2_PROVIDER = {
+    "SCOPES": {"read": "Read what the service user may see", "write": "Read, and change data as the service user"},
+    "DEFAULT_SCOPES": ["read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH2_ACCESS_TOKEN_SECONDS", default=600),
+    "OAUTH2_VALIDATOR_CLASS": "apitokens.oauth.ClientCredentialsValidator",
+    # Every RFC 9700 (OAuth 2.0 Security BCP) gate on, though only client credentials exist.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
+# The rate limits' counters (apitokens.throttling) live in Django's cache. CACHE_URL unset:
+# each process counts for itself (fine for one process). Production with several processes
+# or machines: a shared cache, e.g. CACHE_URL=redis://redis:6379/1.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+API_RATE_LIMIT_CACHE = "default"
+for _policy, _rate in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].items():
+    if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", _rate):
+        raise ImproperlyConfigured(f"The {_policy} rate limit must look like '600/minute', not {_rate!r}.")
+if TESTING:
+    # No test may be slowed or refused by a limit; the limiter's own tests set low rates.
+    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+        "user": "1000000/minute",
+        "address": "1000000/minute",
+        "auth_failure": "1000000/minute",
+    }
 
 # --- Logging ----------------------------------------------------------------------------
 # Log lines carry the request id, never a personnummer or free text (see psweb.middleware).

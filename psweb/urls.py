@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from psweb import views
 from psweb.api import ApiDocsView
+from psweb.api_docs import DocsAccess, signed_in_unless_public
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -28,11 +29,15 @@ urlpatterns = [
     path("", include("indicators.urls")),
     path("", include("incident_stats.urls")),
     path("", include("outbox.urls")),
+    path("", include("apitokens.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    # Public only with API_DOCS_PUBLIC (docs/api.md); else for signed-in users and API clients.
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[DocsAccess]), name="api-schema"),
+    path("api/docs/", signed_in_unless_public(ApiDocsView.as_view(url_name="api-schema")), name="api-docs"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("oauth/", include("apitokens.oauth_urls")),
+    path("fhir/", include("fhir_server.urls")),
 ]
 
 handler400 = "psweb.views.bad_request"

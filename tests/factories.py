@@ -68,3 +68,10 @@ def make_outbox_message(**kwargs):
         "next_attempt_at": now - timedelta(minutes=1),
     }
     return OutboxMessage.objects.create(**{**defaults, **kwargs})
+
+
+def api_token_for(user: User, name: str = "test") -> str:
+    """The secret of a new API token of `user` (apitokens), for `Authorization: Token <secret>`."""
+    from apitokens.services import api_token_create
+
+    return api_token_create(user=user, name=name)[1]

@@ -68,7 +68,12 @@ def test_me_shows_every_membership_in_tree_order(api, cast, tree):
 def test_me_of_a_user_without_memberships_is_empty(api, cast):
     body = api(cast.outsider).get("/api/v1/me/").json()
 
-    assert body == {"username": "outsider", "full_name": cast.outsider.get_full_name(), "memberships": []}
+    assert body == {
+        "id": cast.outsider.pk,
+        "username": "outsider",
+        "full_name": cast.outsider.get_full_name(),
+        "memberships": [],
+    }
 
 
 def test_anonymous_api_request_gets_401_with_a_readable_message(api_client, cast):
@@ -146,7 +151,11 @@ def test_a_bad_filter_value_is_a_400_field_by_field(api, cast):
     assert body["detail"] == "The request contains errors. See the message for each field."
     assert body["code"] == "invalid"
     assert set(body["errors"]) == {"parent", "within"}
-    assert all(isinstance(message, str) for messages in body["errors"].values() for message in messages)
+    assert all(
+        set(error) == {"code", "message"} and isinstance(error["message"], str)
+        for errors in body["errors"].values()
+        for error in errors
+    )
 
 
 def test_an_unknown_org_unit_is_404_with_a_readable_message(api, cast):
@@ -226,14 +235,16 @@ def test_a_forged_cursor_is_a_readable_400(api, cast):
     response = api(cast.manager).get("/api/v1/memberships/?cursor=not-a-cursor")
 
     assert response.status_code == 400
-    assert response.json()["errors"] == {"cursor": ["The cursor is not valid: use the links `next` and `previous`."]}
+    assert response.json()["errors"] == {
+        "cursor": [{"code": "invalid", "message": "The cursor is not valid: use the links `next` and `previous`."}]
+    }
 
 
 def test_a_page_that_does_not_exist_is_a_readable_400(api, cast):
     response = api(cast.safety_officer).get("/api/v1/org-units/?page=999")
 
     assert response.status_code == 400
-    assert response.json()["errors"] == {"page": ["There is no such page."]}
+    assert response.json()["errors"] == {"page": [{"code": "invalid", "message": "There is no such page."}]}
 
 
 # --- the exception handler, for errors that no read-only endpoint raises yet ------------
@@ -255,7 +266,9 @@ class _Raises(APIView):
             {
                 "detail": "The request contains errors. See the message for each field.",
                 "code": "invalid",
-                "errors": {"valid_to": ["The last day must be on or after the first day."]},
+                "errors": {
+                    "valid_to": [{"code": "invalid", "message": "The last day must be on or after the first day."}]
+                },
             },
         ),
         (
@@ -264,7 +277,7 @@ class _Raises(APIView):
             {
                 "detail": "The request contains errors. See the message for each field.",
                 "code": "invalid",
-                "errors": {"non_field_errors": ["The unit is closed."]},
+                "errors": {"non_field_errors": [{"code": "invalid", "message": "The unit is closed."}]},
             },
         ),
         (
@@ -316,14 +329,16 @@ def test_the_schema_generates_without_warnings(tmp_path):
     assert "/api/v1/org-units/{id}/:" in schema
 
 
-def test_the_schema_is_served_as_openapi_3(client):
+def test_the_schema_is_served_as_openapi_3(login, cast):
+    client = login(cast.reporter)  # signed in: the schema is not public by default (psweb.api_docs)
     response = client.get(reverse("api-schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
 
     assert response.status_code == 200
     assert response.json()["openapi"].startswith("3.")
 
 
-def test_the_docs_page_needs_no_inline_code_and_no_network(client):
+def test_the_docs_page_needs_no_inline_code_and_no_network(login, cast):
+    client = login(cast.reporter)
     response = client.get(reverse("api-docs"))
     html = response.content.decode()
 
@@ -343,7 +358,8 @@ def test_the_docs_page_needs_no_inline_code_and_no_network(client):
             assert finders.find(url.removeprefix("/static/")), f"{url} is not a vendored static file"
 
 
-def test_the_docs_initialiser_is_a_script_file_from_the_same_view(client):
+def test_the_docs_initialiser_is_a_script_file_from_the_same_view(login, cast):
+    client = login(cast.reporter)
     html = client.get(reverse("api-docs")).content.decode()
     script_url = re.search(r'<script src="(/api/docs/\?[^"]*)"', html).group(1).replace("&amp;", "&")
 

@@ -41,10 +41,9 @@ def test_a_page_answers_503_while_the_database_is_down(cast, database_down, path
 
 
 def test_an_api_call_answers_503_as_json(cast, database_down):
-    from accounts.services import api_token_issue
+    from tests.factories import api_token_for
 
-    token, _ = api_token_issue(user=cast.handler)
-    client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {token.key}")
+    client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {api_token_for(cast.handler)}")
     database_down()
 
     response = client.post("/api/v1/incidents/", {"description": "Fall"}, content_type="application/json")

@@ -19,9 +19,9 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db import router as django_router
 from django.db.backends.postgresql.base import DatabaseWrapper
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
 from accounts.models import Membership, OrgUnit, User
+from apitokens.models import ApiToken
 from incident_stats.models import IncidentCube
 from incidents.models import Incident
 from indicators.models import IndicatorDefinition, Measurement
@@ -32,7 +32,7 @@ from tests.test_settings import loaded_settings, manage
 
 REPLICA_URL = "postgres://psweb_read@replica.example.invalid:5433/psweb"
 STATISTICS_MODELS = (Incident, IncidentCube, IndicatorDefinition, Measurement)
-WHO_MAY_MODELS = (User, Membership, OrgUnit, Session, Token)
+WHO_MAY_MODELS = (User, Membership, OrgUnit, Session, ApiToken)
 
 
 @pytest.fixture

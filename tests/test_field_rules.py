@@ -102,7 +102,7 @@ def test_a_patch_naming_a_field_it_may_not_change_is_refused(api, cast, tree, fi
     )
 
     assert response.status_code == 400
-    assert response.json()["errors"] == {field: ["This field cannot be set here."]}
+    assert response.json()["errors"] == {field: [{"code": "invalid", "message": "This field cannot be set here."}]}
     draft.refresh_from_db()
     assert (draft.description, draft.status, draft.version) == ("Utkast", "draft", 1)
 

@@ -21,11 +21,15 @@ class MembershipBriefSerializer(ModelSerializer):
 
 
 class MeSerializer(serializers.Serializer):
+    id = serializers.SerializerMethodField(help_text="The caller's user id (as in `handler`, `responsible`).")
     username = serializers.CharField(read_only=True)
     full_name = serializers.CharField(read_only=True)
     memberships = MembershipBriefSerializer(
         many=True, read_only=True, help_text="The caller's memberships that are valid today, in tree order."
     )
+
+    def get_id(self, me) -> int:
+        return self.context["request"].user.pk
 
 
 class OrgUnitSerializer(ModelSerializer):

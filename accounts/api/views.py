@@ -22,7 +22,7 @@ class MeView(APIView):
         tags=["me"],
     )
     def get(self, request):
-        return Response(MeSerializer(me_get(user=request.user)).data)
+        return Response(MeSerializer(me_get(user=request.user), context={"request": request}).data)
 
 
 @extend_schema_view(

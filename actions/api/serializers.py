@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from actions.models import Action, EffectClass
 from actions.sources import hides, source_of
-from psweb.api import ChoiceLabelField, ModelSerializer, PersonNameField, RefuseUnknownFields
+from psweb.api import ChoiceLabelField, ModelSerializer, PersonNameField, PlausibleDateField, RefuseUnknownFields
 
 
 class SourceSerializer(serializers.Serializer):
@@ -77,7 +77,7 @@ class ActionSerializer(ModelSerializer):
 class ActionCreateSerializer(serializers.Serializer):
     description = serializers.CharField(help_text="What will be done.")
     responsible = serializers.IntegerField(help_text="User id of the responsible person.")
-    due_date = serializers.DateField(help_text="When it is to be done.")
+    due_date = PlausibleDateField(help_text="When it is to be done.")
     effect_class = serializers.ChoiceField(
         choices=EffectClass.choices, required=False, allow_blank=True, default="", help_text="Expected effect."
     )
@@ -90,7 +90,7 @@ class ActionUpdateSerializer(RefuseUnknownFields, serializers.Serializer):
     version = serializers.IntegerField(min_value=1, help_text="The action's version you edited; stale gives 409.")
     description = serializers.CharField(required=False, help_text="What will be done.")
     responsible = serializers.IntegerField(required=False, help_text="User id of the responsible person.")
-    due_date = serializers.DateField(required=False, help_text="When it is to be done.")
+    due_date = PlausibleDateField(required=False, help_text="When it is to be done.")
     state = serializers.ChoiceField(choices=Action.State.choices, required=False)
     effect_class = serializers.ChoiceField(choices=EffectClass.choices, required=False, allow_blank=True)
     causes = serializers.ListField(

@@ -11,15 +11,21 @@ class IncidentCountSerializer(serializers.Serializer):
 
     period_start = serializers.DateField(required=False)
     period = serializers.CharField(required=False)
-    category = serializers.IntegerField(required=False, help_text="null: not classified yet.")
-    category_name = serializers.CharField(required=False)
-    event_class = serializers.CharField(required=False)
-    case_type = serializers.CharField(required=False)
-    unit = serializers.IntegerField(required=False)
-    unit_name = serializers.CharField(required=False)
+    # A group key is null for the incidents that have no value yet (not classified, no risk).
+    category = serializers.IntegerField(required=False, allow_null=True, help_text="null: not classified yet.")
+    category_name = serializers.CharField(required=False, allow_null=True)
+    event_class = serializers.CharField(required=False, allow_null=True, help_text="null: not classified yet.")
+    case_type = serializers.CharField(required=False, allow_null=True)
+    unit = serializers.IntegerField(required=False, allow_null=True)
+    unit_name = serializers.CharField(required=False, allow_null=True)
     status = serializers.CharField(required=False)
-    risk_level = serializers.CharField(required=False)
+    risk_level = serializers.CharField(required=False, allow_null=True, help_text="null: risk not assessed yet.")
     count = serializers.IntegerField()
+
+    def to_representation(self, row):
+        # Only the keys grouped by: DRF would give a nullable field that is absent as null.
+        data = super().to_representation(row)
+        return {key: value for key, value in data.items() if key in row} if isinstance(row, dict) else data
 
 
 class LeadTimesSerializer(serializers.Serializer):

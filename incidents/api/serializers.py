@@ -30,7 +30,14 @@ from incidents.models import (
 from incidents.selectors import actions_for_reporter
 from incidents.summaries import incident_summary
 from incidents.viewing import STAFF_FIELDS, CaseView, SeenEntry
-from psweb.api import ChoiceLabelField, ModelSerializer, PersonNameField, RefuseUnknownFields
+from psweb.api import (
+    ChoiceLabelField,
+    ModelSerializer,
+    PersonNameField,
+    PlausibleDateField,
+    RefuseUnknownFields,
+    RFC3339DateTimeField,
+)
 from psweb.cases import person_name
 from psweb.models import PSL_3_8_POINTS
 
@@ -155,6 +162,15 @@ class IncidentSerializer(ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_fields(self):
+        # The handling is null for those who only follow the case (`to_representation`): the
+        # schema says so, or a generated client refuses the answer its reporter gets.
+        fields = super().get_fields()
+        for name in STAFF_FIELDS:
+            if name in fields:
+                fields[name].allow_null = True
+        return fields
+
     def get_summary(self, incident: Incident) -> str:
         return incident_summary(incident)
 
@@ -192,7 +208,7 @@ class IncidentSerializer(ModelSerializer):
         return data
 
 
-class ReporterActionSerializer(serializers.ModelSerializer):
+class ReporterActionSerializer(ModelSerializer):
     """An action as its incident's reporter sees it ("Detta görs nu"): what will be done, its
     state and by when; never who, nor the causes (issue 13, item 7)."""
 
@@ -251,7 +267,7 @@ class IncidentFieldsSerializer(RefuseUnknownFields, serializers.Serializer):
     unit = serializers.IntegerField(
         required=False, allow_null=True, help_text="Org unit id: where it happened. Default: the reporter's own unit."
     )
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True, help_text="When it happened.")
+    occurred_at = RFC3339DateTimeField(required=False, allow_null=True, help_text="When it happened.")
     description = serializers.CharField(required=False, allow_blank=True, help_text="What happened.")
     immediate_actions = serializers.CharField(
         required=False, allow_blank=True, help_text="What was done straight away."
@@ -340,7 +356,7 @@ class ForwardRequestSerializer(VersionSerializer):
     )
     to_unit = serializers.IntegerField(help_text="Org unit id to hand over to or to ask (any care provider).")
     message = serializers.CharField(max_length=20_000, help_text="What the receiving unit should do, or the question.")
-    answer_due = serializers.DateField(
+    answer_due = PlausibleDateField(
         required=False,
         allow_null=True,
         default=None,
@@ -377,7 +393,7 @@ class PatientInformationSerializer(SeenByViewerMixin, ModelSerializer):
 # --- Sub-resources ---------------------------------------------------------------------------
 
 
-class CommentSerializer(SeenByViewerMixin, serializers.ModelSerializer):
+class CommentSerializer(SeenByViewerMixin, ModelSerializer):
     person_fields = ("author",)
     author = serializers.PrimaryKeyRelatedField(
         read_only=True,
@@ -442,7 +458,7 @@ class ForwardAnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=20_000, help_text="The receiving unit's answer.")
 
 
-class AttachmentSerializer(SeenByViewerMixin, serializers.ModelSerializer):
+class AttachmentSerializer(SeenByViewerMixin, ModelSerializer):
     person_fields = ("uploaded_by",)
     followers_see_people = False
     uploaded_by = serializers.PrimaryKeyRelatedField(
@@ -475,7 +491,7 @@ class AttachmentSerializer(SeenByViewerMixin, serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class TimelineEntrySerializer(serializers.ModelSerializer):
+class TimelineEntrySerializer(ModelSerializer):
     """An entry as the caller sees it (`incidents.viewing.SeenEntry`): staff every entry, with
     the hidden reporter as "the reporter"; the reporter her report's steps, without who."""
 

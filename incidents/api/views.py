@@ -9,10 +9,13 @@ did what since). Patient identity only in the detail, only for callers with
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
@@ -28,7 +31,7 @@ from incidents.api import serializers as s
 from incidents.filtersets import IncidentFilterSet, ordering_keys
 from incidents.models import Cause, Forward, Incident, Status
 from incidents.viewing import CaseView
-from psweb.api import SUBLIST, CaseErrorsMixin, ScopedModelViewSet, case_errors, pk_param
+from psweb.api import SUBLIST, CaseErrorsMixin, ErrorSerializer, ScopedModelViewSet, case_errors, pk_param
 from psweb.pagination import CursorPagination
 
 
@@ -95,16 +98,63 @@ class IncidentCursorPagination(CursorPagination):
 
 ERRORS = case_errors("incident")
 READ_ERRORS = {404: ERRORS[404]}
+# A string with a UUID's pattern, not `format: uuid`: generated clients then send it as typed
+# (openapi-python-client 0.29 puts a `UUID` object into the header, which httpx refuses).
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.UUID,
+    OpenApiTypes.STR,
     OpenApiParameter.HEADER,
+    pattern="^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$",
     required=False,
     description=(
-        "A UUID the client makes up once per report. Sending the same key again (a retry) returns the "
-        "incident made the first time, with 200 instead of 201."
+        "A UUID the client makes up once per report. Sending the same key again with the same body (a retry) "
+        "returns the incident made the first time, with 200 instead of 201; with a different body, 422. A key "
+        "another user has used is refused (400, naming this header)."
     ),
 )
+
+
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = gettext_lazy(
+        "This Idempotency-Key was used before for a different report. Use a new key for a new report."
+    )
+    default_code = "idempotency_key_reused"
+
+
+# What the reporter wrote, as stored on the incident: a retry must send the same.
+REPORT_FIELDS = {
+    "unit": "unit_id",
+    **{
+        name: name
+        for name in (
+            "occurred_at",
+            "description",
+            "immediate_actions",
+            "suggested_improvement",
+            "case_type",
+            "reported_kind",
+            "patient_involved",
+        )
+    },
+}
+
+
+def _same_report(incident: Incident, fields: dict) -> bool:
+    """Whether a retried report (same `Idempotency-Key`) says what the first one said."""
+    for name, attribute in REPORT_FIELDS.items():
+        if name not in fields:
+            continue
+        sent, stored = fields[name], getattr(incident, attribute)
+        if isinstance(sent, str) and isinstance(stored, str):
+            sent, stored = sent.strip(), stored.strip()
+        # The same event: a client that computes "an hour ago" again on a retry is no new report.
+        same_time = isinstance(sent, dt.datetime) and isinstance(stored, dt.datetime)
+        if same_time and abs(sent - stored) < dt.timedelta(minutes=1):
+            continue
+        if sent != stored and not (sent in (None, "") and stored in (None, "")):
+            return False
+    return True
 
 
 def _transition_schema(summary: str, request, description: str = ""):
@@ -140,6 +190,18 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
     filterset_class = IncidentFilterSet
     pagination_class = IncidentCursorPagination
     lookup_value_regex = "[0-9]+"
+    blocker_codes = {
+        "not_classified": "Classify the incident: category, event class and case type.",
+        "risk_not_assessed": "Assess the risk: probability and consequence.",
+        "cause_missing": "Add at least one cause: the event caused or could have caused harm.",
+        "action_incomplete": "Every action needs a responsible person and a due date.",
+        "feedback_missing": "Write the feedback to the reporter.",
+        "patient_not_informed": "Record that the patient was informed, or why not.",
+        "lex_maria_not_requested": "Request a Lex Maria assessment: the event is classed as serious.",
+        "lex_maria_case_missing": (
+            "A Lex Maria assessment must exist: ask the chief physician to open a Lex Maria case for the incident."
+        ),
+    }
 
     def narrow_queryset(self, queryset):
         return queryset.select_related("unit", "responsible_unit", "category", "handler", "reporter")
@@ -200,6 +262,10 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
             200: OpenApiResponse(s.IncidentDetailSerializer, description="The key was used before: that incident."),
             400: ERRORS[400],
             403: ERRORS[403],
+            422: OpenApiResponse(
+                ErrorSerializer,
+                description="The key was used before for a different report (`idempotency_key_reused`).",
+            ),
         },
         tags=["incidents"],
     )
@@ -207,14 +273,22 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
         key = self._idempotency_key()
         fields = self._valid(s.IncidentCreateSerializer)
         draft = fields.pop("draft", False)
-        if draft:
-            existed = key is not None and Incident.objects.filter(client_key=key, reporter=request.user).exists()
-            incident = services.draft_start(actor=request.user, client_key=key)
-            if fields and not existed:
-                incident = services.draft_save(incident=incident, actor=request.user, fields=fields)
-            created = not existed
-        else:
-            incident, created = services.incident_report(actor=request.user, client_key=key, fields=fields)
+        try:
+            if draft:
+                existed = key is not None and Incident.objects.filter(client_key=key, reporter=request.user).exists()
+                incident = services.draft_start(actor=request.user, client_key=key)
+                if fields and not existed:
+                    incident = services.draft_save(incident=incident, actor=request.user, fields=fields)
+                created = not existed
+            else:
+                incident, created = services.incident_report(actor=request.user, client_key=key, fields=fields)
+        except DjangoValidationError as error:
+            # The key is the client's header, not a field of the incident: name it so.
+            if hasattr(error, "error_dict") and "client_key" in error.error_dict:
+                error.error_dict["Idempotency-Key"] = error.error_dict.pop("client_key")
+            raise
+        if not created and not draft and not _same_report(incident, fields):
+            raise IdempotencyKeyReused()
         return self._detail_response(incident, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(

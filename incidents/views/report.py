@@ -419,6 +419,8 @@ def attachment_download(request, pk: int, attachment_pk: int):
             action=AccessLog.Action.VIEW,
             obj=attachment,
             unit=incident.responsible_unit or incident.unit,
+            # The patient concerned, so that a per-patient log review finds this read too.
+            patient_identifier=incident.patient_identifier,
             label=f"{incident.reference}: attachment {attachment.pk}",
         )
     response = FileResponse(

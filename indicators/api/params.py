@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions
 
 from indicators import params
+from psweb.api import ErrorSerializer, ValidationErrorSerializer
 
 SPAN = [
     OpenApiParameter("unit", OpenApiTypes.INT, description="A unit's id; the figures include its whole subtree."),
@@ -21,9 +22,9 @@ SPAN = [
     OpenApiParameter("to", OpenApiTypes.DATE, description="Default: today."),
 ]
 ERRORS = {
-    400: OpenApiResponse(description="Bad parameters; a message for each."),
-    403: OpenApiResponse(description="You may not see statistics."),
-    404: OpenApiResponse(description="No such unit, or outside your scope."),
+    400: OpenApiResponse(ValidationErrorSerializer, description="Bad parameters; the errors of each."),
+    403: OpenApiResponse(ErrorSerializer, description="You may not see statistics."),
+    404: OpenApiResponse(ErrorSerializer, description="No such unit or indicator, or outside your scope."),
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from indicators.models import IndicatorDefinition, Measurement, MethodVersion
-from psweb.api import ModelSerializer, RefuseUnknownFields
+from psweb.api import ModelSerializer, RefuseUnknownFields, ValidationErrorSerializer
 
 
 class MethodVersionSerializer(ModelSerializer):
@@ -98,10 +98,11 @@ class RowErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class MeasurementsErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    rows = RowErrorSerializer(many=True)
+class MeasurementsErrorSerializer(ValidationErrorSerializer):
+    """The error contract's 400, with each row's errors under its index in `errors` (from 0) and,
+    as before, listed in `rows` (numbered from 1)."""
+
+    rows = RowErrorSerializer(many=True, required=False, help_text="Each error with its row, from 1.")
 
 
 class InvalidateSerializer(serializers.Serializer):

@@ -25,7 +25,7 @@ from indicators import selectors, services
 from indicators.api import params
 from indicators.api import serializers as s
 from indicators.models import IndicatorDefinition, Measurement
-from psweb.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from psweb.api import ErrorSerializer, ScopedModelViewSet, ScopedReadOnlyViewSet, ValidationErrorSerializer
 from psweb.db_router import reads_from_replica
 from psweb.pagination import CursorPagination
 
@@ -109,7 +109,7 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         responses={
             200: s.MeasurementsResultSerializer,
             400: s.MeasurementsErrorSerializer,
-            403: OpenApiResponse(description="You may not enter measurements."),
+            403: OpenApiResponse(ErrorSerializer, description="You may not enter measurements."),
         },
         tags=["indicators"],
     )
@@ -142,10 +142,16 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
 
     @staticmethod
     def _row_errors(errors) -> Response:
+        """The error contract's 400: each row's errors under its index in the list sent (from 0)."""
+        by_index: dict[str, dict[str, list]] = {}
+        for e in errors:
+            field = by_index.setdefault(str(e.row - 1), {}).setdefault(e.field, [])
+            field.append({"code": getattr(e, "code", "") or "invalid", "message": str(e.message)})
         return Response(
             {
                 "detail": _("Nothing was saved: some measurements have errors. See the message for each row."),
                 "code": "invalid",
+                "errors": by_index,
                 "rows": [{"row": e.row, "field": e.field, "message": e.message} for e in errors],
             },
             status=status.HTTP_400_BAD_REQUEST,
@@ -155,7 +161,11 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         summary="Mark a measurement invalid",
         description="It keeps its reason and is left out of every aggregate.",
         request=s.InvalidateSerializer,
-        responses={200: s.MeasurementSerializer, 400: OpenApiResponse(description="No reason."), 403: None},
+        responses={
+            200: s.MeasurementSerializer,
+            400: OpenApiResponse(ValidationErrorSerializer, description="No reason."),
+            403: OpenApiResponse(ErrorSerializer, description="You may not enter measurements for its unit."),
+        },
         tags=["indicators"],
     )
     @action(detail=True, methods=["post"])
@@ -171,7 +181,10 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
     @extend_schema(
         summary="Count a measurement again",
         request=None,
-        responses={200: s.MeasurementSerializer, 403: None},
+        responses={
+            200: s.MeasurementSerializer,
+            403: OpenApiResponse(ErrorSerializer, description="You may not enter measurements for its unit."),
+        },
         tags=["indicators"],
     )
     @action(detail=True, methods=["post"])

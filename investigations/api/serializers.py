@@ -23,7 +23,7 @@ from investigations.models import (
     TeamMember,
     TimelineEntry,
 )
-from psweb.api import ModelSerializer, PersonNameField, RefuseUnknownFields
+from psweb.api import ModelSerializer, PersonNameField, PlausibleDateField, RefuseUnknownFields, RFC3339DateTimeField
 
 
 class TeamMemberSerializer(ModelSerializer):
@@ -93,7 +93,7 @@ class RequestedInvestigationSerializer(serializers.Serializer):
     reference = serializers.CharField(help_text="The incident's reference.")
     responsible_unit = serializers.IntegerField(source="responsible_unit_id", allow_null=True)
     responsible_unit_name = serializers.CharField(source="responsible_unit.name", allow_null=True, default=None)
-    requested_at = serializers.DateTimeField(source="investigation_requested_at")
+    requested_at = RFC3339DateTimeField(source="investigation_requested_at")
 
 
 class DeclineRequestSerializer(RefuseUnknownFields, serializers.Serializer):
@@ -227,7 +227,7 @@ class MemberSerializer(InvestigationVersionSerializer):
 
 
 class CourseCreateSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
+    at = RFC3339DateTimeField()
     description = serializers.CharField()
 
 
@@ -239,7 +239,7 @@ class InvestigationCauseCreateSerializer(serializers.Serializer):
 
 class PatientParticipationSerializer(InvestigationVersionSerializer):
     invited = serializers.BooleanField()
-    invited_on = serializers.DateField(required=False, allow_null=True, default=None)
+    invited_on = PlausibleDateField(required=False, allow_null=True, default=None)
     not_invited_reason = serializers.CharField(required=False, allow_blank=True, default="")
     account = serializers.CharField(required=False, allow_blank=True, default="", help_text="In their own words.")
 
@@ -262,7 +262,7 @@ class CostsSerializer(InvestigationVersionSerializer):
 class InvestigationActionCreateSerializer(serializers.Serializer):
     description = serializers.CharField()
     responsible = serializers.IntegerField(help_text="User id of the responsible person.")
-    due_date = serializers.DateField()
+    due_date = PlausibleDateField()
     effect_class = serializers.ChoiceField(choices=EffectClass.choices, required=False, allow_blank=True, default="")
     causes = serializers.ListField(
         child=serializers.IntegerField(), required=False, default=list, help_text="Ids of investigation causes."

@@ -73,6 +73,16 @@ class InvestigationViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.Retrie
     pagination_class = InvestigationPagination
     filterset_class = InvestigationFilterSet
     lookup_value_regex = "[0-9]+"
+    blocker_codes = {
+        "leader_missing": "Assign an analysis leader.",
+        "course_missing": "Describe the course of events.",
+        "cause_missing": "Add at least one cause or contributing factor.",
+        "patient_invitation_missing": "Record whether the patient and relatives were invited to tell their account.",
+        "patient_not_invited_reason_missing": (
+            "In an event analysis the patient and relatives are invited, or a reason is given."
+        ),
+        "conclusions_missing": "Record the conclusions.",
+    }
 
     def narrow_queryset(self, queryset):
         queryset = queryset.select_related("leader").prefetch_related("incidents")

@@ -16,7 +16,7 @@ from rest_framework import serializers
 from actions.models import EffectClass
 from lexmaria.models import Decision, IvoDecision, LexMariaCase, PromisedAction, SupplementRequest, TimelineEntry
 from lexmaria.selectors import case_clock, case_summary
-from psweb.api import ModelSerializer, PersonNameField
+from psweb.api import ModelSerializer, PersonNameField, PlausibleDateField, RFC3339DateTimeField
 
 
 class ClockSerializer(serializers.Serializer):
@@ -164,7 +164,7 @@ class LexMariaTimelineEntrySerializer(ModelSerializer):
 
 class IvoEventSerializer(serializers.Serializer):
     reference = serializers.CharField()
-    occurred_at = serializers.DateTimeField(allow_null=True)
+    occurred_at = RFC3339DateTimeField(allow_null=True)
     unit = serializers.CharField()
     event_class = serializers.CharField()
     description = serializers.CharField()
@@ -295,23 +295,23 @@ class InvestigationLinkSerializer(LexMariaVersionSerializer):
 
 class MarkReportedSerializer(LexMariaVersionSerializer):
     ivo_reference = serializers.CharField(max_length=60)
-    sent_on = serializers.DateField()
+    sent_on = PlausibleDateField()
 
 
 class SupplementRequestSerializer(LexMariaVersionSerializer):
     what = serializers.CharField()
-    requested_on = serializers.DateField()
-    due_on = serializers.DateField()
+    requested_on = PlausibleDateField()
+    due_on = PlausibleDateField()
 
 
 class SupplementSendSerializer(LexMariaVersionSerializer):
     answer = serializers.CharField()
-    sent_on = serializers.DateField()
+    sent_on = PlausibleDateField()
 
 
 class IvoDecisionSerializer(LexMariaVersionSerializer):
     kind = serializers.ChoiceField(choices=IvoDecision.choices)
-    decided_on = serializers.DateField()
+    decided_on = PlausibleDateField()
     text = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -87,6 +87,12 @@ class LexMariaCaseViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.Retriev
     pagination_class = LexMariaPagination
     filterset_class = LexMariaFilterSet
     lookup_value_regex = "[0-9]+"
+    blocker_codes = {
+        "actions_missing": "There are no actions: the report to IVO must say what will be done, by whom and when.",
+        "action_responsible_missing": "%(reference)s, “%(action)s”: name a responsible person.",
+        "action_responsible_left": "%(reference)s, “%(action)s”: the responsible person has left; name another.",
+        "action_due_date_missing": "%(reference)s, “%(action)s”: give a due date.",
+    }
 
     def narrow_queryset(self, queryset):
         queryset = queryset.select_related("owner").prefetch_related("incidents")

@@ -10,11 +10,12 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from accounts import services
 from accounts.models import Membership, UserSession
 from accounts.roles import Role
+from apitokens.models import ApiToken
+from tests.factories import api_token_for
 from tests.incidents.conftest import report
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +52,8 @@ def test_a_handler_moved_to_another_clinic_sees_its_cases_at_the_next_request(ca
 
 def test_an_ended_role_ends_access_to_the_api_at_the_next_request(api_client, cast, tree):
     incident = report(cast.reporter, tree.medicin_ward)
-    token, _ = services.api_token_issue(user=cast.handler)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    secret = api_token_for(cast.handler)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     assert api_client.get(f"/api/v1/incidents/{incident.pk}/").status_code == 200
 
     _end_role(cast.handler)
@@ -62,7 +63,7 @@ def test_an_ended_role_ends_access_to_the_api_at_the_next_request(api_client, ca
 
 def test_deactivating_a_user_ends_every_session_and_the_token(cast, tree, password, api_client):
     first, second = _signed_in(cast.handler, password), _signed_in(cast.handler, password)
-    token, _ = services.api_token_issue(user=cast.handler)
+    secret = api_token_for(cast.handler)
     assert UserSession.objects.filter(user=cast.handler).count() == 2
 
     services.user_deactivate(user=cast.handler, actor=cast.admin)
@@ -71,8 +72,8 @@ def test_deactivating_a_user_ends_every_session_and_the_token(cast, tree, passwo
         response = client.get(reverse("home"))
         assert response.status_code == 302 and reverse("login") in response["Location"]
     assert not Session.objects.filter(session_key__in=[first.session.session_key, second.session.session_key]).exists()
-    assert not Token.objects.filter(user=cast.handler).exists()
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert not ApiToken.objects.usable().filter(user=cast.handler).exists()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     assert api_client.get("/api/v1/me/").status_code == 401
 
 

@@ -43,11 +43,14 @@ from tests.authorization.matrix import (
     unit,
 )
 from tests.authorization.matrix_actions import ROWS as ACTION_ROWS
+from tests.authorization.matrix_apitokens import ROWS as APITOKEN_ROWS
+from tests.authorization.matrix_fhir import ROWS as FHIR_ROWS
 from tests.authorization.matrix_incidents import ROWS as INCIDENT_ROWS
 from tests.authorization.matrix_indicators import ROWS as INDICATOR_ROWS
 from tests.authorization.matrix_investigations import ROWS as INVESTIGATION_ROWS
 from tests.authorization.matrix_lexmaria_api import ROWS as LEXMARIA_API_ROWS
 from tests.authorization.matrix_lexmaria_pages import ROWS as LEXMARIA_PAGE_ROWS
+from tests.authorization.matrix_reference import ROWS as REFERENCE_ROWS
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
@@ -85,10 +88,12 @@ MATRIX: list[Row] = [
     Row("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js", "GET", everyone(200),
         settings=STATIC),
     Row("/media/anything.pdf", "GET", everyone(404), label="uploads are never served as plain files"),
-    # --- API schema and docs: public, they describe the contract, not data ----------------------
-    Row("api-schema", "GET", everyone(200)),
-    Row("api-docs", "GET", everyone(200)),
-    Row("api-docs", "GET", everyone(200), query="script=", label="initialising script"),
+    # --- API schema and docs: for signed-in users unless API_DOCS_PUBLIC (psweb.api_docs) ------------
+    Row("api-schema", "GET", signed_in(200, anonymous=401)),
+    Row("api-docs", "GET", signed_in(200, anonymous=LOGIN)),
+    Row("api-docs", "GET", signed_in(200, anonymous=LOGIN), query="script=", label="initialising script"),
+    Row("api-schema", "GET", everyone(200), settings={"API_DOCS_PUBLIC": True}, label="made public"),
+    Row("api-docs", "GET", everyone(200), settings={"API_DOCS_PUBLIC": True}, label="made public"),
     # --- API -----------------------------------------------------------------------------------
     Row("api:me", "GET", signed_in(200, anonymous=401)),
     Row("api:me", "POST", signed_in(405, anonymous=401)),
@@ -133,6 +138,9 @@ MATRIX: list[Row] = [
 ]
 # fmt: on
 MATRIX += INCIDENT_ROWS + INVESTIGATION_ROWS + LEXMARIA_PAGE_ROWS + LEXMARIA_API_ROWS + INDICATOR_ROWS + ACTION_ROWS
+MATRIX += FHIR_ROWS
+MATRIX += APITOKEN_ROWS
+MATRIX += REFERENCE_ROWS
 
 
 # --- enumeration -------------------------------------------------------------------------

@@ -404,7 +404,7 @@ def test_close_with_something_missing_gives_409_with_the_blockers(api, cast, tre
 
     assert response.status_code == 409
     assert response.json()["code"] == "conflict"
-    assert "Write the feedback to the reporter." in response.json()["blockers"]
+    assert {"code": "feedback_missing", "message": "Write the feedback to the reporter."} in response.json()["blockers"]
 
 
 def test_a_stale_transition_gives_409_with_who_changed_what(api, cast, tree):

@@ -66,7 +66,9 @@ def test_a_body_that_is_not_a_list_is_refused(api, cast):
     response = api(cast.indicator_editor).post(MEASUREMENTS, {"indicator": "BHK"}, format="json")
 
     assert response.status_code == 400
-    assert response.json()["errors"] == {"non_field_errors": ["Send a list of measurements."]}
+    assert response.json()["errors"] == {
+        "non_field_errors": [{"code": "invalid", "message": "Send a list of measurements."}]
+    }
 
 
 def test_the_series_sums_the_subtree_and_judges_the_target(api, cast, tree):

@@ -102,6 +102,9 @@ def served(tmp_path_factory):
         "SECURE_SSL_REDIRECT": "false",
         "EMAIL_URL": "dummymail://",
         "DATABASE_CONN_MAX_AGE": "60",
+        # The load below is one user at full speed: no rate limit may refuse it.
+        "API_RATE_USER": "1000000/minute",
+        "API_RATE_ADDRESS": "1000000/minute",
     }
     env.pop("CELERY_BROKER_URL", None)
     server = None
@@ -118,7 +121,7 @@ def served(tmp_path_factory):
             assert done.returncode == 0, done.stderr[-3000:]
         token = (
             subprocess.run(
-                [sys.executable, "manage.py", "issue_api_token", "sjukskoterska"],
+                [sys.executable, "manage.py", "create_api_token", "sjukskoterska", "--name", "restart test"],
                 cwd=BASE_DIR,
                 env=env,
                 capture_output=True,

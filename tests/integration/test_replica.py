@@ -174,6 +174,7 @@ SETUP = """
 from accounts import services
 from accounts.models import OrgUnitKind, User
 from accounts.roles import Role
+from apitokens.services import api_token_create
 kinds = {kind.code: kind for kind in OrgUnitKind.objects.all()}
 region = services.orgunit_create(name="Region Västmanland", kind=kinds["vardgivare"])
 ward = services.orgunit_create(name="Avdelning 5, medicin", kind=kinds["enhet"], parent=region)
@@ -181,7 +182,7 @@ tokens = []
 for username, unit, role in (("sjukskoterska", ward, Role.REPORTER), ("ledning", region, Role.VIEWER)):
     user = User.objects.create_user(username=username)
     services.membership_grant(user=user, unit=unit, role=role, actor=None)
-    tokens.append(services.api_token_issue(user=user)[0].key)
+    tokens.append(api_token_create(user=user, name="replica test")[1])
 print(*tokens)
 """
 

@@ -92,7 +92,7 @@ def test_report_ready_too_early_is_409_with_the_blockers(api, cast, incident, an
     response = api(analyst).post(url(inv, "report-ready/"), {}, format="json")
 
     assert response.status_code == 409
-    assert "Describe the course of events." in response.json()["blockers"]
+    assert {"code": "course_missing", "message": "Describe the course of events."} in response.json()["blockers"]
 
 
 def test_a_stale_version_is_409_with_what_changed(api, cast, incident, analyst):

@@ -128,7 +128,11 @@ def test_reported_is_refused_while_an_action_lacks_a_responsible_person(api, cas
 
     assert response.status_code == 409
     assert response.json()["blockers"] == [
-        f"{incident.reference}, “Ny rutin för fallriskbedömning”: the responsible person has left; name another."
+        {
+            "code": "action_responsible_left",
+            "message": f"{incident.reference}, “Ny rutin för fallriskbedömning”: the responsible person has left; "
+            "name another.",
+        }
     ]
     assert fresh(case).status == Status.DECIDED_TO_REPORT
     assert fresh(case).ivo_reference == ""
