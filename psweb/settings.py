@@ -426,11 +426,12 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        # before the error contract, which gives every answer (429 too) its X-Request-ID
+        "apitokens.schema.rate_limit_responses",
         "psweb.api.standard_error_responses",
         "psweb.schema.integer_ids",
         "psweb.schema.transition_names",
         "psweb.schema.request_examples",
-        "apitokens.schema.rate_limit_responses",
     ],
     "ENUM_NAME_OVERRIDES": {
         "IncidentStatusEnum": "incidents.models.Status",
