@@ -34,6 +34,7 @@ REQUEST_TYPES = {
     "send report",
     "work queue",
     "queue search",
+    "queue search counts",  # the counts a searched queue fetches after its page (htmx)
     "case page",
     "statistics page",
     "indicator dashboard",
