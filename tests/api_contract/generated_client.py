@@ -34,7 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.lighthouse.run import free_port  # noqa: E402  (run as a script)
+from tests.lighthouse.run import free_port, start_server  # noqa: E402  (run as a script)
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
 TOOL_VENV = ROOT / "var" / "ci" / "apiclient-venv"
@@ -143,37 +143,6 @@ def generate_client(env: dict[str, str], bin_dir: Path) -> Path:
     return OUT
 
 
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
-    import urllib.error
-    import urllib.request
-
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "psweb.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return server
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            if server.poll() is not None:
-                raise SystemExit("api-client: psweb did not start (see gunicorn's output above)") from None
-            time.sleep(0.5)
-    server.terminate()
-    raise SystemExit("api-client: psweb did not answer /healthz within 30 s")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
@@ -198,7 +167,7 @@ def main() -> int:
     }
 
     port = free_port()
-    server = start_server(env, port)
+    server = start_server(env, port, name="api-client")
     try:
         result = subprocess.run(
             [

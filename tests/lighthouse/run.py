@@ -122,7 +122,9 @@ def session_cookies(env: dict[str, str], usernames: list[str]) -> dict[str, str]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
+def start_server(env: dict[str, str], port: int, *, name: str = "lighthouse") -> subprocess.Popen:
+    """psweb under gunicorn on loopback, once it answers /healthz (also the api-client step's:
+    `name` is the step that says it failed)."""
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -144,10 +146,10 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
                 return server
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             if server.poll() is not None:
-                raise SystemExit("lighthouse: psweb did not start (see gunicorn's output above)") from None
+                raise SystemExit(f"{name}: psweb did not start (see gunicorn's output above)") from None
             time.sleep(0.5)
     server.terminate()
-    raise SystemExit("lighthouse: psweb did not answer /healthz within 30 s")
+    raise SystemExit(f"{name}: psweb did not answer /healthz within 30 s")
 
 
 def run_lighthouse(url: str, name: str, cookie: str, preset: str | None) -> dict:
