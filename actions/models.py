@@ -71,7 +71,8 @@ class ActionQuerySet(models.QuerySet):
         return self.open().filter(due_date__lt=today or timezone.localdate())
 
 
-@pghistory.track(meta={"db_table": "incidents_actionevent"})
+# Neither updated_at nor sync_xid is history: a write that changes nothing else writes no event.
+@pghistory.track(meta={"db_table": "incidents_actionevent"}, exclude=["updated_at", "sync_xid"])
 class Action(models.Model):
     """An action (åtgärd) with a named responsible person and a due date."""
 
@@ -114,6 +115,9 @@ class Action(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The transaction that last wrote the row, set by the trigger psweb_sync_stamp (psweb/sync.py).
+    sync_xid = models.BigIntegerField(db_default=0, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
     # The handler's choice: the reporter of the source incident sees this action ("Detta görs
     # nu") on her report and is told when it is decided (issue 13, item 7).
@@ -145,6 +149,8 @@ class Action(models.Model):
                 "id",
                 name="action_open_first",
             ),
+            # `?updated_since=` (psweb/sync.py) reads in this order.
+            models.Index(fields=["sync_xid", "id"], name="action_sync"),
         ]
 
     def __str__(self) -> str:

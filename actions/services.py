@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import Allowed, Denied
 from accounts.models import User
+from accounts.selectors import may_be_named
 from actions.models import Action, EffectClass
 from actions.sources import source_of
 from psweb.cases import (
@@ -66,8 +67,15 @@ def clean_fields(fields: dict[str, Any], *, current: Action | None, kind, source
             cleaned[name] = clean_text(value, name, errors)
         elif name == "responsible":
             user = fresh_instance(User, value)
+            unchanged = current is not None and user is not None and user.pk == current.responsible_id
             if user is None or not user.is_active:
                 errors[name] = _("Name a responsible person who can sign in.")
+            elif not unchanged and not may_be_named(
+                user, unit=kind.unit(source), also=kind.also_named(source) if kind.also_named else None
+            ):
+                errors[name] = _(
+                    "Name a responsible person who works in this care provider's care (not a statistics-only viewer)."
+                )
             cleaned[name] = user
         elif name == "due_date":
             date = as_date(value)

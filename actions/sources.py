@@ -58,6 +58,14 @@ class ActionSource:
     # (user) -> Q over Action: the actions whose responsible person `hides_person` hides from
     # `user`; a filter by responsible person leaves them out (it would tell who they are).
     hidden_responsible_q: Callable[..., Q] | None = None
+    # (source) -> queryset of users who may be named responsible besides those of the care
+    # provider (`accounts.selectors.nameable_for`): an investigation's team, who may come
+    # from another care provider. None: the care provider's staff only.
+    also_named: Callable | None = None
+
+    def unit(self, source):
+        """The unit whose care provider's staff may be named responsible."""
+        return getattr(source, self.unit_field, None) or getattr(source, "unit", None)
 
     def reference(self, source) -> str:
         return source.reference or ""

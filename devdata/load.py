@@ -359,7 +359,7 @@ FORWARD_COLUMNS = (
 CAUSE_COLUMNS = "id, incident_id, area_id, detail, created_by_id, created_at"
 ACTION_COLUMNS = (
     "id, incident_id, description, responsible_id, due_date, state, effect_class, version, created_by_id, "
-    "created_at, done_at"
+    "created_at, done_at, updated_at"
 )
 TIMELINE_COLUMNS = "id, incident_id, at, actor_id, kind, message, data"
 READ_COLUMNS = "id, at, user_id, action, object_type, object_id, object_label, unit_id, patient_identifier, request_id"
@@ -592,7 +592,7 @@ def _batches(
                     actions.append(
                         f"{action_id}\t{pk}\t{action_texts[int(random_() * len(action_texts))]}\t{handler}\t{due}\t"
                         f"{done_state if is_done else planned_state}\t{effects[int(random_() * 3)]}\t1\t{handler}\t"
-                        f"{triaged_text}\t{done_at}\n"
+                        f"{triaged_text}\t{done_at}\t{done_at if is_done else triaged_text}\n"
                     )
                     action_id += 1
             pk += 1

@@ -288,7 +288,7 @@ class IncidentQuerySet(models.QuerySet):
         return self.filter(Q(reporter=user) | case_visible_q(user))
 
 
-@pghistory.track(exclude=["search_vector"])
+@pghistory.track(exclude=["search_vector", "sync_xid"])
 class Incident(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -359,6 +359,8 @@ class Incident(models.Model):
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # The transaction that last wrote the row, set by the trigger psweb_sync_stamp (psweb/sync.py).
+    sync_xid = models.BigIntegerField(db_default=0, editable=False)
 
     search_vector = models.GeneratedField(
         expression=SearchVector("description", "immediate_actions", "suggested_improvement", config="swedish"),
@@ -414,6 +416,8 @@ class Incident(models.Model):
                 condition=Q(reported_at__isnull=False),
             ),
             models.Index(Coalesce("occurred_at", "created_at"), F("id"), name="incident_sort_occurred"),
+            # `?updated_since=` (psweb/sync.py) reads in this order.
+            models.Index(fields=["sync_xid", "id"], name="incident_sync"),
         ]
 
     def __str__(self) -> str:

@@ -210,7 +210,7 @@ class ImportBatch(models.Model):
         return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
 
 
-@pghistory.track(level=pghistory.Statement)  # the import inserts thousands of rows at once
+@pghistory.track(level=pghistory.Statement, exclude=["sync_xid"])  # the import inserts thousands of rows at once
 class Measurement(models.Model):
     indicator = models.ForeignKey(IndicatorDefinition, on_delete=models.PROTECT, related_name="measurements")
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("unit"))
@@ -229,6 +229,8 @@ class Measurement(models.Model):
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # The transaction that last wrote the row, set by the trigger psweb_sync_stamp (psweb/sync.py).
+    sync_xid = models.BigIntegerField(db_default=0, editable=False)
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     objects = MeasurementQuerySet.as_manager()
@@ -254,6 +256,8 @@ class Measurement(models.Model):
         indexes = [
             # The series of a subtree: one indicator, valid points, by start date.
             models.Index(fields=["indicator", "period_start"], name="measurement_series", condition=Q(is_valid=True)),
+            # `?updated_since=` (psweb/sync.py) reads in this order.
+            models.Index(fields=["sync_xid", "id"], name="measurement_sync"),
         ]
 
     def __str__(self) -> str:

@@ -34,6 +34,7 @@ def _register_action_source() -> None:
     from actions.sources import ActionSource, register
     from investigations import permissions
     from investigations.models import WORK_STATES, Investigation, TimelineEntry
+    from investigations.selectors import team_users
 
     register(
         ActionSource(
@@ -49,6 +50,7 @@ def _register_action_source() -> None:
             ),
             added_kind=TimelineEntry.Kind.ACTION_ADDED,
             changed_kind=TimelineEntry.Kind.ACTION_CHANGED,
+            also_named=team_users,
         )
     )
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, User
 from accounts.roles import Perm, Role
-from accounts.selectors import users_with_perm_in
+from accounts.selectors import staff_of, users_with_perm_in
 from actions.models import EffectClass
 from incidents.forms.case import UserChoiceField
 from incidents.models import CauseArea, Incident
@@ -42,7 +42,7 @@ def _yes_no(value: str) -> bool | None:
 def people_for(investigation: Investigation):
     """Who can lead or be responsible: staff of the investigation's unit (and above), the
     analysis leaders of its care provider, and the team."""
-    staff = users_with_perm_in(unit=investigation.unit, perm=Perm.INCIDENT_REPORT).values("pk")
+    staff = staff_of(unit=investigation.unit).values("pk")
     provider = investigation.unit.care_provider or investigation.unit
     analysts = (
         Membership.objects.valid_on().filter(role=Role.ANALYST, unit__path__startswith=provider.path).values("user_id")

@@ -81,7 +81,7 @@ class InvestigationQuerySet(models.QuerySet):
         )
 
 
-@pghistory.track()
+@pghistory.track(exclude=["sync_xid"])
 class Investigation(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.INITIATED)
@@ -130,6 +130,8 @@ class Investigation(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # The transaction that last wrote the row, set by the trigger psweb_sync_stamp (psweb/sync.py).
+    sync_xid = models.BigIntegerField(db_default=0, editable=False)
     report_ready_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -146,6 +148,10 @@ class Investigation(models.Model):
             models.CheckConstraint(
                 condition=Q(method__in=[m.value for m in Method]), name="investigation_method_known"
             ),
+        ]
+        indexes = [
+            # `?updated_since=` (psweb/sync.py) reads in this order.
+            models.Index(fields=["sync_xid", "id"], name="investigation_sync"),
         ]
 
     def __str__(self) -> str:

@@ -65,6 +65,14 @@ class Report:
     made_at: object = field(default_factory=timezone.now)
 
 
+def team_users(investigation: Investigation):
+    """The investigation's team today, as users: they may come from another care provider
+    and may be named its leader or responsible for its actions (`accounts.selectors.may_be_named`)."""
+    from accounts.models import User
+
+    return User.objects.filter(pk__in=investigation.team.filter(removed_at__isnull=True).values("user_id"))
+
+
 def _name(user) -> str:
     return (user.get_full_name() or user.username) if user else ""
 

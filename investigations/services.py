@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from accounts.selectors import may_be_named
 from actions.services import action_create
 from incidents.models import CauseArea, Incident
 from incidents.models import TimelineEntry as IncidentTimelineEntry
@@ -40,6 +41,7 @@ from investigations.models import (
     TeamMember,
     TimelineEntry,
 )
+from investigations.selectors import team_users
 from psweb.cases import (
     CaseKit,
     ConflictError,
@@ -54,6 +56,9 @@ from psweb.cases import (
 
 # DOMAIN.md: action plans are followed up 6–8 months after the decision.
 FOLLOW_UP_MONTHS = 6
+LEADER_NOT_NAMEABLE = gettext_lazy(
+    "Choose an analysis leader who works in this care provider's care, or someone of the investigation's team."
+)
 
 __all__ = ["ConflictError", "StaleVersionError"]
 
@@ -129,10 +134,12 @@ def investigation_open(
     title = clean_text(title, "title", errors)[:200] or _("Investigation of %(reference)s") % {
         "reference": incidents[0].reference
     }
+    first = incidents[0]
     if leader is not None and not leader.is_active:
         errors["leader"] = _("Choose an analysis leader who can sign in.")
+    elif leader is not None and not may_be_named(leader, unit=first.responsible_unit or first.unit):
+        errors["leader"] = LEADER_NOT_NAMEABLE
     raise_errors(errors)
-    first = incidents[0]
     investigation = Investigation.objects.create(
         reference=KIT.next_reference(timezone.localdate().year),
         title=title,
@@ -231,6 +238,10 @@ def leader_assign(*, investigation: Investigation, actor, leader: User, version:
         raise ConflictError(_("The investigation is closed."))
     if leader is None or not leader.is_active:
         raise ValidationError({"leader": _("Choose an analysis leader who can sign in.")})
+    if leader.pk != investigation.leader_id and not may_be_named(
+        leader, unit=investigation.unit, also=team_users(investigation)
+    ):
+        raise ValidationError({"leader": LEADER_NOT_NAMEABLE})
     investigation.leader = leader
     bump(investigation, "leader")
     record(investigation, actor=actor, kind=TimelineEntry.Kind.LEADER_ASSIGNED, message=person_name(leader))

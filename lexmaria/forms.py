@@ -8,8 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.roles import Perm
-from accounts.selectors import users_with_perm_in
+from accounts.selectors import staff_of
 from actions.models import EffectClass
 from incidents.forms.case import UserChoiceField
 from investigations.models import Investigation
@@ -61,7 +60,7 @@ class ActionForm(CaseForm):
 
     def __init__(self, *args, case: LexMariaCase, **kwargs):
         super().__init__(*args, case=case, **kwargs)
-        self.fields["responsible"].queryset = users_with_perm_in(unit=case.unit, perm=Perm.INCIDENT_REPORT)
+        self.fields["responsible"].queryset = staff_of(unit=case.unit)
 
 
 class OpenForm(forms.Form):

@@ -88,7 +88,7 @@ class LexMariaCaseQuerySet(models.QuerySet):
         return self.filter(scope_q(user, Perm.LEXMARIA_VIEW, "unit") | Q(pk__in=linked_in_scope))
 
 
-@pghistory.track()
+@pghistory.track(exclude=["sync_xid"])
 class LexMariaCase(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.ASSESSMENT)
@@ -145,6 +145,8 @@ class LexMariaCase(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # The transaction that last wrote the row, set by the trigger psweb_sync_stamp (psweb/sync.py).
+    sync_xid = models.BigIntegerField(db_default=0, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     objects = LexMariaCaseQuerySet.as_manager()
@@ -176,7 +178,11 @@ class LexMariaCase(models.Model):
                 condition=~Q(status=Status.CLOSED) | Q(closed_at__isnull=False), name="lexmaria_closed_has_time"
             ),
         ]
-        indexes = [models.Index(fields=["status", "requested_at"], name="lexmaria_status_requested")]
+        indexes = [
+            models.Index(fields=["status", "requested_at"], name="lexmaria_status_requested"),
+            # `?updated_since=` (psweb/sync.py) reads in this order.
+            models.Index(fields=["sync_xid", "id"], name="lexmaria_sync"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -2,7 +2,8 @@
 
 A row is written in the same transaction as the change that causes it. Delivery is a
 Celery task enqueued on commit; a periodic sweep re-enqueues what is still pending, so a
-broker outage delays messages and never loses them. Messages carry no patient data.
+broker outage delays messages and never loses them. Messages carry no patient data: an
+e-mail a subject and a link, a webhook event ids and the event's type.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ class OutboxMessage(models.Model):
 
     class Kind(models.TextChoices):
         EMAIL = "email", _("E-mail")
+        # An event to a webhook subscriber (webhooks/): `recipient` is the subscriber's id,
+        # `body` the JSON sent, `subject` says what for. Signed and sent by webhooks.delivery.
+        WEBHOOK = "webhook", _("Webhook")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.EMAIL)

@@ -6,12 +6,15 @@ stays pending and the periodic sweep (`outbox_sweep`, scheduled by CELERY_BEAT_S
 hands it over again later. Delivery is at most once per message: the row is locked while
 sending and marked sent in the same transaction. A failed send is retried with exponential
 backoff until OUTBOX_MAX_ATTEMPTS, then the message is dead until an administrator retries it.
+
+Each kind of message has its sender in `SENDERS`: e-mail here, webhook events registered by
+the `webhooks` app (which knows the subscribers and their secrets; the outbox does not).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from functools import partial
 
@@ -157,7 +160,7 @@ def outbox_deliver(*, message_id) -> OutboxMessage | None:
             _send(message)
         except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            if isinstance(exc, UndeliverableError) or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
                 message.status = OutboxMessage.Status.DEAD
                 logger.error("Outbox message %s is dead after %s attempts.", message.pk, message.attempts)
             else:
@@ -177,11 +180,25 @@ def outbox_deliver(*, message_id) -> OutboxMessage | None:
         return message
 
 
+class UndeliverableError(Exception):
+    """Raised by a sender when no attempt can ever succeed (a webhook subscriber that was
+    deactivated): the message is dead at once instead of retried."""
+
+
+def _send_email(message: OutboxMessage) -> None:
+    EmailMessage(subject=message.subject, body=message.body, to=[message.recipient]).send(fail_silently=False)
+
+
+# kind → the function that delivers a message of that kind, raising on failure. An app above
+# the outbox registers its kind in its AppConfig.ready() (webhooks: OutboxMessage.Kind.WEBHOOK).
+SENDERS: dict[str, Callable[[OutboxMessage], None]] = {OutboxMessage.Kind.EMAIL: _send_email}
+
+
 def _send(message: OutboxMessage) -> None:
-    if message.kind == OutboxMessage.Kind.EMAIL:
-        EmailMessage(subject=message.subject, body=message.body, to=[message.recipient]).send(fail_silently=False)
-    else:  # pragma: no cover - a new kind must add its sender here
-        raise ValueError(f"Unknown outbox message kind {message.kind!r}")
+    sender = SENDERS.get(message.kind)
+    if sender is None:
+        raise UndeliverableError(f"No sender for outbox message kind {message.kind!r}")
+    sender(message)
 
 
 def outbox_sweep(*, grace_seconds: int = SWEEP_GRACE_SECONDS, limit: int = 500) -> int:

@@ -7,7 +7,9 @@ class PswebConfig(AppConfig):
     verbose_name = "psweb"
 
     def ready(self):
-        from psweb import lookups, menu  # noqa: F401  importing lookups registers `__any`
+        from psweb import lookups, menu, strict_types  # noqa: F401  importing lookups registers `__any`
+
+        strict_types.install()
 
         # The project's own pages: the start page first, the admin site last.
         menu.register(menu.MenuEntry(10, _("Start"), "home", menu.signed_in, ("home",)))

@@ -18,6 +18,21 @@ from rest_framework import exceptions, parsers
 MAX_DEPTH = 32
 
 
+class JSONObject(dict):
+    """An object of a JSON request body. The serializers' fields tell it from a query string
+    or a form (a `QueryDict`, where every value is text) and take from it only the JSON type
+    the schema names (`psweb.strict_types`)."""
+
+
+def _mark_objects(data):
+    """`data` with every object a `JSONObject` (depth already checked, so recursion is safe)."""
+    if isinstance(data, dict):
+        return JSONObject((key, _mark_objects(value)) for key, value in data.items())
+    if isinstance(data, list):
+        return [_mark_objects(value) for value in data]
+    return data
+
+
 def _depth_exceeds(data, limit: int) -> bool:
     """Whether `data` nests lists and objects deeper than `limit`, walked without recursion."""
     stack = [(data, 1)]
@@ -49,4 +64,4 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError(
                 _("The JSON document is nested too deeply (at most %(depth)s levels).") % {"depth": MAX_DEPTH}
             )
-        return data
+        return _mark_objects(data)

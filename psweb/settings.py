@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "accounts",
     "apitokens",  # API tokens (hashed), OAuth2 client credentials, rate limits
     "outbox",
+    "webhooks",  # subscribers told of case events through the outbox (docs/api.md, "Webhooks")
     "actions",  # the action register, at the level of the case kit (docs/architecture.md)
     "incidents",
     "investigations",
@@ -340,6 +341,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 0}
 OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=60)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+# Webhook subscribers must receive over https; plain http only for development and tests.
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG or TESTING)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "outbox.sweep", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     # Daily at 07:00 Swedish time: incidents not triaged in time, actions and answers overdue.

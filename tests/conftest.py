@@ -217,3 +217,29 @@ def login(client):
         return client
 
     return _login
+
+
+# --- The API's answers against its schema -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_setup, django_db_blocker):
+    from drf_spectacular.generators import SchemaGenerator
+
+    with django_db_blocker.unblock():
+        return SchemaGenerator().get_schema(request=None, public=True)
+
+
+@pytest.fixture
+def conforms(schema):
+    """conforms(response, "Component"): the body validates against the schema's component."""
+    from openapi_schema_validator import OAS30Validator
+
+    def check(response, component: str):
+        body = response.json()
+        validator = OAS30Validator({"$ref": f"#/components/schemas/{component}", "components": schema["components"]})
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)]
+        assert errors == [], body
+        return body
+
+    return check

@@ -48,6 +48,7 @@ class ActionSerializer(ModelSerializer):
             "started_at",
             "done_at",
             "shown_to_reporter",
+            "updated_at",
         ]
         read_only_fields = fields
 

@@ -17,12 +17,13 @@ from actions.models import Action
 from actions.sources import related
 from psweb.api import CaseErrorsMixin, ScopedModelViewSet, case_errors
 from psweb.pagination import CursorPagination
+from psweb.sync import UPDATED_SINCE_PARAMETER, SyncListMixin, SyncSchemaMixin
 
 ERRORS = case_errors("action")
 TAGS = ["actions"]
 
 
-class ActionPagination(CursorPagination):
+class ActionPagination(SyncSchemaMixin, CursorPagination):
     ordering = ("due_date", "id")
 
 
@@ -31,8 +32,10 @@ class ActionPagination(CursorPagination):
         summary="List actions you may see",
         description=(
             "The actions of every case you may see, and every action you are responsible for (with the "
-            "source's reference). Earliest due first; paged with a cursor."
+            "source's reference). Earliest due first; paged with a cursor. With `updated_since`: what changed, in "
+            'the order it was committed (docs/api.md, "Sync").'
         ),
+        parameters=[UPDATED_SINCE_PARAMETER],
         responses={200: s.ActionSerializer, 400: ERRORS[400]},
         tags=TAGS,
     ),
@@ -48,7 +51,9 @@ class ActionPagination(CursorPagination):
         tags=TAGS,
     ),
 )
-class ActionViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedModelViewSet):
+class ActionViewSet(
+    CaseErrorsMixin, SyncListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedModelViewSet
+):
     queryset = Action.objects.all()
     serializer_class = s.ActionSerializer
     filterset_class = ActionFilterSet

@@ -94,7 +94,7 @@ CASE_TYPE = OpenApiParameter(
 )
 UNIT = OpenApiParameter(
     "unit",
-    OpenApiTypes.INT,
+    {"type": "integer", "minimum": 1},  # an id: a negative one is refused (400)
     description="An org unit's id: the matrix of its care provider. Default: that of your first unit.",
 )
 

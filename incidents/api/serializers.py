@@ -159,6 +159,7 @@ class IncidentSerializer(ModelSerializer):
             "investigation_requested_at",
             "lex_maria_requested_at",
             "closed_at",
+            "updated_at",
         ]
         read_only_fields = fields
 

@@ -10,6 +10,7 @@ did what since). Patient identity only in the detail, only for callers with
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -33,9 +34,10 @@ from incidents.models import Cause, Forward, Incident, Status
 from incidents.viewing import CaseView
 from psweb.api import SUBLIST, CaseErrorsMixin, ErrorSerializer, ScopedModelViewSet, case_errors, pk_param
 from psweb.pagination import CursorPagination
+from psweb.sync import UPDATED_SINCE_PARAMETER, SyncListMixin, SyncSchemaMixin
 
 
-class IncidentCursorPagination(CursorPagination):
+class IncidentCursorPagination(SyncSchemaMixin, CursorPagination):
     """Cursor pages in the order chosen with `ordering` (default: newest report first), read
     like the work queue's (`incidents.queue.queue_page`): for each of the caller's roots and
     each status, one range of `Reach` in order, merged with their own reports and drafts; the
@@ -98,13 +100,14 @@ class IncidentCursorPagination(CursorPagination):
 
 ERRORS = case_errors("incident")
 READ_ERRORS = {404: ERRORS[404]}
+IDEMPOTENCY_KEY_PATTERN = "^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
 # A string with a UUID's pattern, not `format: uuid`: generated clients then send it as typed
 # (openapi-python-client 0.29 puts a `UUID` object into the header, which httpx refuses).
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    pattern="^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$",
+    pattern=IDEMPOTENCY_KEY_PATTERN,
     required=False,
     description=(
         "A UUID the client makes up once per report. Sending the same key again with the same body (a retry) "
@@ -172,8 +175,10 @@ def _transition_schema(summary: str, request, description: str = ""):
         summary="List incidents you may see",
         description=(
             "Your own reports and drafts, and the incidents in the units where you may see incidents. "
-            "Without patient identity. Paged with a cursor (`next`, `previous`)."
+            "Without patient identity. Paged with a cursor (`next`, `previous`). With `updated_since`: what "
+            'changed, in the order it was committed (docs/api.md, "Sync").'
         ),
+        parameters=[UPDATED_SINCE_PARAMETER],
         responses={200: s.IncidentSerializer, 400: ERRORS[400]},
         tags=["incidents"],
     ),
@@ -184,7 +189,9 @@ def _transition_schema(summary: str, request, description: str = ""):
         tags=["incidents"],
     ),
 )
-class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedModelViewSet):
+class IncidentViewSet(
+    CaseErrorsMixin, SyncListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedModelViewSet
+):
     queryset = Incident.objects.all()
     serializer_class = s.IncidentSerializer
     filterset_class = IncidentFilterSet
@@ -234,10 +241,13 @@ class IncidentViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
         return Response(data, status=status_code)
 
     def _idempotency_key(self) -> uuid.UUID | None:
-        raw = self.request.headers.get("Idempotency-Key", "").strip()
-        if not raw:
+        raw = self.request.headers.get("Idempotency-Key")
+        if raw is None:
             return None
+        # Exactly the schema's pattern: no braces, `urn:uuid:` or blanks that uuid.UUID would take.
         try:
+            if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, raw):
+                raise ValueError(raw)
             return uuid.UUID(raw)
         except ValueError:
             raise exceptions.ValidationError(

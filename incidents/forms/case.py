@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit, User
 from accounts.roles import Perm
-from accounts.selectors import users_with_perm_in
+from accounts.selectors import staff_of, users_with_perm_in
 from actions.models import Action, EffectClass
 from incidents.models import (
     CaseType,
@@ -194,7 +194,7 @@ def _staff_of(incident: Incident):
     """People who can be named responsible for an action: members of the responsible unit
     or a unit above it."""
     unit = incident.responsible_unit
-    return users_with_perm_in(unit=unit, perm=Perm.INCIDENT_REPORT) if unit else User.objects.none()
+    return staff_of(unit=unit) if unit else User.objects.none()
 
 
 def _cause_label(cause: Cause) -> str:

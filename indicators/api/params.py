@@ -14,7 +14,11 @@ from indicators import params
 from psweb.api import ErrorSerializer, ValidationErrorSerializer
 
 SPAN = [
-    OpenApiParameter("unit", OpenApiTypes.INT, description="A unit's id; the figures include its whole subtree."),
+    OpenApiParameter(
+        "unit",
+        {"type": "integer", "minimum": 1},  # an id: a negative one is refused (400)
+        description="A unit's id; the figures include its whole subtree.",
+    ),
     OpenApiParameter(
         "granularity", OpenApiTypes.STR, enum=["month", "quarter", "tertial", "half_year", "year"], default="month"
     ),

@@ -28,6 +28,7 @@ from indicators.models import IndicatorDefinition, Measurement
 from psweb.api import ErrorSerializer, ScopedModelViewSet, ScopedReadOnlyViewSet, ValidationErrorSerializer
 from psweb.db_router import reads_from_replica
 from psweb.pagination import CursorPagination
+from psweb.sync import UPDATED_SINCE_PARAMETER, SyncListMixin, SyncSchemaMixin
 
 MAX_ROWS = 20_000
 
@@ -47,17 +48,21 @@ class IndicatorViewSet(ScopedReadOnlyViewSet):
         return queryset.prefetch_related("methods")
 
 
-class MeasurementPagination(CursorPagination):
+class MeasurementPagination(SyncSchemaMixin, CursorPagination):
     ordering = ("-period_start", "-id")
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="List measurements you may see",
-        description="Those of the units where you may see indicators, and the national reference values.",
+        description=(
+            "Those of the units where you may see indicators, and the national reference values. With "
+            '`updated_since`: what changed, in the order it was committed (docs/api.md, "Sync").'
+        ),
         parameters=[
+            UPDATED_SINCE_PARAMETER,
             OpenApiParameter("indicator", OpenApiTypes.STR, description="An indicator's code."),
-            OpenApiParameter("unit", OpenApiTypes.INT),
+            OpenApiParameter("unit", {"type": "integer", "minimum": 1}),
             OpenApiParameter("from", OpenApiTypes.DATE, description="Periods starting on or after."),
             OpenApiParameter("to", OpenApiTypes.DATE, description="Periods starting on or before."),
             OpenApiParameter("is_valid", OpenApiTypes.BOOL),
@@ -66,7 +71,7 @@ class MeasurementPagination(CursorPagination):
     ),
     retrieve=extend_schema(summary="One measurement", tags=["indicators"]),
 )
-class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedModelViewSet):
+class MeasurementViewSet(SyncListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedModelViewSet):
     queryset = Measurement.objects.all()
     serializer_class = s.MeasurementSerializer
     pagination_class = MeasurementPagination

@@ -126,6 +126,7 @@ class InvestigationSerializer(ModelSerializer):
             "created_at",
             "report_ready_at",
             "closed_at",
+            "updated_at",
         ]
         read_only_fields = fields
 

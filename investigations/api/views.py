@@ -26,6 +26,7 @@ from investigations.models import CourseEvent, Investigation, InvestigationActio
 from investigations.operations import OPERATIONS
 from psweb.api import SUBLIST, CaseErrorsMixin, ScopedModelViewSet, case_errors, pk_param
 from psweb.pagination import CursorPagination
+from psweb.sync import UPDATED_SINCE_PARAMETER, SyncListMixin, SyncSchemaMixin
 
 ERRORS = case_errors("investigation")
 READ_ERRORS = {404: ERRORS[404]}
@@ -35,7 +36,7 @@ TAGS = ["investigations"]
 REQUESTS_LISTED = 500
 
 
-class InvestigationPagination(CursorPagination):
+class InvestigationPagination(SyncSchemaMixin, CursorPagination):
     ordering = ("-created_at", "-id")
 
 
@@ -56,8 +57,10 @@ def _schema(summary: str, request, description: str = "", status_code: int = 200
             "Those of the units where you may see investigations, and those you lead or are on the team of. "
             "Filter with `status` and `method`; `q` finds an investigation by its reference (UT-2026-000012, "
             "2026-12, 012), an investigated incident's reference (AV-2026-000189) or words of its title. "
-            "Paged with a cursor."
+            "Paged with a cursor. With `updated_since`: what changed, in the order it was committed (docs/api.md, "
+            '"Sync").'
         ),
+        parameters=[UPDATED_SINCE_PARAMETER],
         responses={200: s.InvestigationSerializer},
         tags=TAGS,
     ),
@@ -67,7 +70,9 @@ def _schema(summary: str, request, description: str = "", status_code: int = 200
         tags=TAGS,
     ),
 )
-class InvestigationViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedModelViewSet):
+class InvestigationViewSet(
+    CaseErrorsMixin, SyncListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedModelViewSet
+):
     queryset = Investigation.objects.all()
     serializer_class = s.InvestigationSerializer
     pagination_class = InvestigationPagination

@@ -117,6 +117,7 @@ class LexMariaCaseSerializer(ModelSerializer):
             "ivo_decision",
             "ivo_decided_on",
             "closed_at",
+            "updated_at",
         ]
         read_only_fields = fields
 

@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
@@ -36,6 +35,7 @@ from lexmaria.models import LexMariaCase, PromisedAction
 from lexmaria.selectors import yearly_follow_up
 from psweb.api import SUBLIST, CaseErrorsMixin, ScopedModelViewSet, case_errors, pk_param
 from psweb.pagination import CursorPagination
+from psweb.sync import UPDATED_SINCE_PARAMETER, SyncListMixin, SyncSchemaMixin
 
 ERRORS = case_errors("Lex Maria case")
 READ_ERRORS = {404: ERRORS[404]}
@@ -43,7 +43,7 @@ READ_ERRORS = {404: ERRORS[404]}
 TAGS = ["lexmaria"]
 
 
-class LexMariaPagination(CursorPagination):
+class LexMariaPagination(SyncSchemaMixin, CursorPagination):
     ordering = ("-requested_at", "-id")
 
 
@@ -70,8 +70,10 @@ def _schema(summary: str, request, description: str = "", status_code: int = 200
             "The chief physician and patient-safety officers see their care provider's cases; managers the cases "
             "of the units involved. Filter with `status` and `decision`; `q` finds a case by its reference "
             "(LM-2026-000004, 2026-4, 004), an assessed incident's (AV-2026-000189), the investigation's "
-            "(UT-2026-000012) or IVO's reference. Paged with a cursor."
+            "(UT-2026-000012) or IVO's reference. Paged with a cursor. With `updated_since`: what changed, in the "
+            'order it was committed (docs/api.md, "Sync").'
         ),
+        parameters=[UPDATED_SINCE_PARAMETER],
         responses={200: s.LexMariaCaseSerializer},
         tags=TAGS,
     ),
@@ -81,7 +83,9 @@ def _schema(summary: str, request, description: str = "", status_code: int = 200
         tags=TAGS,
     ),
 )
-class LexMariaCaseViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedModelViewSet):
+class LexMariaCaseViewSet(
+    CaseErrorsMixin, SyncListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedModelViewSet
+):
     queryset = LexMariaCase.objects.all()
     serializer_class = s.LexMariaCaseSerializer
     pagination_class = LexMariaPagination
@@ -329,7 +333,9 @@ class LexMariaCaseViewSet(CaseErrorsMixin, mixins.ListModelMixin, mixins.Retriev
             "Across the cases you see that were reported to IVO in `year` (default: last year): actions promised, "
             "done, and done by effect class. Counts only."
         ),
-        parameters=[OpenApiParameter("year", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False)],
+        parameters=[
+            OpenApiParameter("year", {"type": "integer", "minimum": 2000}, OpenApiParameter.QUERY, required=False)
+        ],
         responses={200: s.FollowUpSummarySerializer, 400: ERRORS[400], 403: ERRORS[403]},
         tags=TAGS,
     )

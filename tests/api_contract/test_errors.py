@@ -11,8 +11,6 @@ import zoneinfo
 
 import pytest
 from django.utils import timezone
-from drf_spectacular.generators import SchemaGenerator
-from openapi_schema_validator import OAS30Validator
 
 from incidents import services
 from incidents.models import CaseType, Incident, ReportedKind
@@ -22,26 +20,6 @@ from tests.incidents.conftest import report
 pytestmark = pytest.mark.django_db
 
 INCIDENTS = "/api/v1/incidents/"
-
-
-@pytest.fixture(scope="module")
-def schema(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        return SchemaGenerator().get_schema(request=None, public=True)
-
-
-@pytest.fixture
-def conforms(schema):
-    """conforms(response, "Component"): the body validates against the schema's component."""
-
-    def check(response, component: str):
-        body = response.json()
-        validator = OAS30Validator({"$ref": f"#/components/schemas/{component}", "components": schema["components"]})
-        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)]
-        assert errors == [], body
-        return body
-
-    return check
 
 
 def fields(tree, **extra):

@@ -4,19 +4,12 @@ every operation named and described by what it does, and the error contract on e
 from __future__ import annotations
 
 import pytest
-from drf_spectacular.generators import SchemaGenerator
 from openapi_spec_validator import validate
 
 pytestmark = pytest.mark.django_db
 
 ERROR_COMPONENTS = {"Error", "ValidationError", "ConflictError", "MeasurementsError"}
 METHODS = {"get", "post", "put", "patch", "delete"}
-
-
-@pytest.fixture(scope="module")
-def schema(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        return SchemaGenerator().get_schema(request=None, public=True)
 
 
 def operations(schema):
