@@ -22,6 +22,9 @@ pytestmark = pytest.mark.django_db
 INCIDENTS = "/api/v1/incidents/"
 
 
+IN_A_MONTH = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+
+
 def fields(tree, **extra):
     return {
         "unit": tree.medicin_ward.pk,
@@ -41,6 +44,42 @@ def test_field_errors_carry_a_code_and_a_message(api, cast, tree, conforms):
     body = conforms(response, "ValidationError")
     assert body["code"] == "invalid"
     assert body["errors"]["unit"] == [{"code": "invalid", "message": "A valid integer is required."}]
+
+
+@pytest.mark.parametrize(
+    "field, value, code",
+    [
+        ("description", 0, "invalid"),  # a number for a text
+        ("patient_involved", 1, "invalid"),  # 1 for a yes/no
+        ("patient_involved", "true", "invalid"),  # a string for a yes/no
+        ("unit", "12", "invalid"),  # a numeric string for an id
+        ("unit", True, "invalid"),  # true for an id (it would be unit 1)
+    ],
+)
+def test_a_json_value_of_another_type_is_refused_not_converted(api, cast, tree, conforms, field, value, code):
+    response = api(cast.reporter).post(INCIDENTS, fields(tree, **{field: value}), format="json")
+
+    assert response.status_code == 400, response.json()
+    assert conforms(response, "ValidationError")["errors"][field][0]["code"] in (code, "incorrect_type")
+    assert not Incident.objects.exists()
+
+
+def test_a_wrong_type_for_an_action_responsible_person_is_refused(api, cast, tree, conforms):
+    incident = services.incident_take(incident=report(cast.reporter, tree.medicin_ward), actor=cast.handler)
+    action = {"description": "Dubbelkontroll", "responsible": str(cast.handler.pk), "due_date": IN_A_MONTH}
+
+    response = api(cast.handler).post(f"{INCIDENTS}{incident.pk}/actions/", action, format="json")
+
+    assert response.status_code == 400
+    assert list(conforms(response, "ValidationError")["errors"]) == ["responsible"]
+
+
+@pytest.mark.parametrize("key", [f"{{{uuid.UUID(int=7)}}}", f"urn:uuid:{uuid.UUID(int=7)}", ""])
+def test_an_idempotency_key_outside_the_pattern_is_refused(api, cast, tree, conforms, key):
+    response = api(cast.reporter).post(INCIDENTS, fields(tree), format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+    assert response.status_code == 400
+    assert list(conforms(response, "ValidationError")["errors"]) == ["Idempotency-Key"]
 
 
 def test_the_errors_of_a_list_item_are_nested_under_its_index(api, cast, conforms):
