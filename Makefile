@@ -34,8 +34,12 @@ run: install
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(if $(filter 0.0.0.0,$(HOST)),ALLOWED_HOSTS=$${ALLOWED_HOSTS:-*}) $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Node packages the tests run (the OpenID provider of tests/sso, Lighthouse), from package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
 ## make test: the whole suite (unit, API, authorization matrix, browser) on an embedded PostgreSQL
-test: install-dev
+test: install-dev node_modules/.package-lock.json
 	$(BIN)/pytest -m "not integration" -n 2 --dist loadfile
 
 ## make test-integration: real Redis broker, real Celery worker, PostgreSQL from DATABASE_URL

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,12 +17,20 @@ from accounts.models import Membership
 from accounts.roles import Role
 from psweb.html import ScopedListView
 
+PROVIDER_LOGOUT_SESSION_KEY = "provider_logout_url"
+
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
     extra_context = {"title": gettext_lazy("Sign in")}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Single sign-on (sso/, on when OIDC_ISSUER is set) comes first on the page.
+        context["sso_enabled"] = bool(settings.OIDC_ISSUER)
+        return context
 
 
 class LogoutView(auth_views.LogoutView):
@@ -33,9 +42,14 @@ class LogoutView(auth_views.LogoutView):
 
     def post(self, request, *args, **kwargs):
         was_signed_in = request.user.is_authenticated
+        # A session from single sign-on ends at the identity provider too (RP-initiated
+        # logout): sso/ left its end-session address here (sso.views.PROVIDER_LOGOUT_SESSION_KEY).
+        provider_logout = request.session.get(PROVIDER_LOGOUT_SESSION_KEY, "")
         response = super().post(request, *args, **kwargs)
         if was_signed_in:
             messages.success(request, _("You are signed out."))
+        if was_signed_in and provider_logout:
+            return HttpResponseRedirect(provider_logout)
         return response
 
     def http_method_not_allowed(self, request, *args, **kwargs):

@@ -26,7 +26,7 @@ from actions.selectors import rows as action_rows
 from incidents.models import Incident
 from investigations.models import Investigation
 from lexmaria import forms as f
-from lexmaria import permissions, services
+from lexmaria import hooks, permissions, services
 from lexmaria.filtersets import LexMariaFilterSet
 from lexmaria.ivo import ivo_report, ivo_report_text, redact
 from lexmaria.models import LexMariaCase
@@ -132,7 +132,9 @@ def _render_case(request, case: LexMariaCase, *, status: int = 200, **kwargs):
 @login_required
 @require_GET
 def case_detail(request, pk: int):
-    return _render_case(request, _visible(request, pk))
+    case = _visible(request, pk)
+    hooks.record_granted_read(request, case)  # read under an oversight agreement: logged
+    return _render_case(request, case)
 
 
 @login_required
@@ -196,6 +198,7 @@ def case_new(request):
 @require_GET
 def ivo_page(request, pk: int):
     case = _visible(request, pk)
+    hooks.record_granted_read(request, case)
     return render(
         request,
         "lexmaria/ivo.html",
@@ -211,6 +214,7 @@ def ivo_page(request, pk: int):
 @require_GET
 def ivo_pdf(request, pk: int):
     case = _visible(request, pk)
+    hooks.record_granted_read(request, case)
     html = render_to_string("lexmaria/ivo_document.html", {"case": case, "report": ivo_report(case)}, request=request)
     return pdf_response(html, identifier=case.reference, filename=f"{case.reference}-IVO.pdf")
 
@@ -219,6 +223,7 @@ def ivo_pdf(request, pk: int):
 @require_GET
 def ivo_text(request, pk: int):
     case = _visible(request, pk)
+    hooks.record_granted_read(request, case)
     response = HttpResponse(ivo_report_text(ivo_report(case)), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{case.reference}-IVO.txt"'
     return response

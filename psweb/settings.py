@@ -13,6 +13,7 @@ import re
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "psweb",
     "accounts",
     "apitokens",  # API tokens (hashed), OAuth2 client credentials, rate limits
+    "sso",  # single sign-on with OpenID Connect (README, "Single sign-on"); off without OIDC_ISSUER
     "outbox",
     "webhooks",  # subscribers told of case events through the outbox (docs/api.md, "Webhooks")
     "actions",  # the action register, at the level of the case kit (docs/architecture.md)
@@ -71,7 +73,9 @@ INSTALLED_APPS = [
     "lexmaria",
     "indicators",
     "incident_stats",
+    "oversight",  # oversight agreements (vårdval): a purchaser's named users read a provider's cases
     "fhir_server",  # /fhir/: incidents as FHIR R5 AdverseEvent, read-only (not `fhir`: fhir.resources' package)
+    "hsa",  # the organisation and its staff from HSA-katalogen (`sync_hsa`, docs/hsa.md)
     "devdata",  # demo and load data; after the apps it imports, nothing imports it
 ]
 
@@ -322,6 +326,25 @@ _email = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="psweb <noreply@psweb.invalid>")
 PSWEB_BASE_URL = env.str("PSWEB_BASE_URL", default="http://127.0.0.1:8000")
+
+# --- Single sign-on (sso/; README, "Single sign-on") --------------------------------------
+# OpenID Connect, authorization code + PKCE; off while OIDC_ISSUER is empty. The callback is
+# <PSWEB_BASE_URL>/oidc/callback/.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_SCOPES = env.str("OIDC_SCOPES", default="openid profile email")
+OIDC_CLAIM_HSA_ID = env.str("OIDC_CLAIM_HSA_ID", default="employeeHsaId")
+OIDC_CLAIM_UNIT_HSA_ID = env.str("OIDC_CLAIM_UNIT_HSA_ID", default="healthCareUnitHsaId")
+OIDC_CLAIM_GIVEN_NAME = env.str("OIDC_CLAIM_GIVEN_NAME", default="given_name")
+OIDC_CLAIM_FAMILY_NAME = env.str("OIDC_CLAIM_FAMILY_NAME", default="family_name")
+OIDC_CLAIM_EMAIL = env.str("OIDC_CLAIM_EMAIL", default="email")
+OIDC_ROLE_CLAIM = env.str("OIDC_ROLE_CLAIM", default="")  # values "<role>@<unit HSA-id>"; sso/services.py
+if OIDC_ISSUER:
+    # Signing out is a form whose answer redirects to the provider's end_session_endpoint,
+    # and browsers hold that redirect to form-action.
+    _issuer = urlsplit(OIDC_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [SELF, f"{_issuer.scheme}://{_issuer.netloc}"]
 
 # --- Celery -----------------------------------------------------------------------------
 # Without a broker, tasks run eagerly in the calling process (development, unit tests).

@@ -28,8 +28,10 @@ urlpatterns = [
     path("", include("lexmaria.urls")),
     path("", include("indicators.urls")),
     path("", include("incident_stats.urls")),
+    path("", include("oversight.urls")),
     path("", include("outbox.urls")),
     path("", include("apitokens.urls")),
+    path("", include("sso.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     # Public only with API_DOCS_PUBLIC (docs/api.md); else for signed-in users and API clients.

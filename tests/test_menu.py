@@ -92,7 +92,11 @@ def test_the_administrators_menu_ends_with_the_administration(login, cast):
 
 
 def test_the_menu_costs_two_queries(rf, cast, django_assert_num_queries):
-    # given: a chief physician whose scope has not been read yet
+    # given: the menu's shared caches warm (another user's page filled them: which units and
+    # users have oversight agreements), and a chief physician whose scope has not been read yet
+    warm = rf.get(reverse("home"))
+    warm.user = User.objects.get(pk=cast.viewer.pk)
+    navigation(warm)
     request = rf.get(reverse("home"))
     request.user = User.objects.get(pk=cast.chief_physician.pk)
 

@@ -32,6 +32,9 @@ MEDICINE = "Medicinkliniken"
 ORTHOPAEDICS = "Ortopedkliniken"
 MUNICIPALITY = "Västerås stad"
 CAPIO = "Capio Vårdcentral Vallby"
+# The region's vårdval unit, which oversees the private vårdcentraler under their agreements
+# (oversight, issue 16). Not an "enhet": the demo incidents are written where care is given.
+VARDVAL = "Vårdvalsenheten"
 
 TREE: tuple[Unit, ...] = (
     _u(
@@ -95,6 +98,7 @@ TREE: tuple[Unit, ...] = (
             _u("Närvården Hemdal", "verksamhet"),
             _u("Närvården Sala-Väsby", "verksamhet"),
         ),
+        _u(VARDVAL, "forvaltning"),
     ),
     _u(
         MUNICIPALITY,
@@ -189,6 +193,15 @@ USERS: tuple[DemoUser, ...] = (
         Role.CHIEF_PHYSICIAN,
         (MUNICIPALITY,),
         "Demo-Rosenkal-2026",
+    ),
+    DemoUser(
+        "vardval",
+        "Ingrid",
+        "Berg",
+        "Vårdvalshandläggare",
+        Role.VIEWER,
+        (REGION, VARDVAL),
+        "Demo-Sjobotten-2026",
     ),
     DemoUser(
         "capio.ssk",

@@ -27,7 +27,7 @@ from rest_framework.utils.urls import replace_query_param
 from accounts.services import accesslog_record
 from actions.api.serializers import ActionSerializer, ActionUpdateSerializer
 from actions.models import Action
-from incidents import services
+from incidents import hooks, services
 from incidents.api import serializers as s
 from incidents.filtersets import IncidentFilterSet, ordering_keys
 from incidents.models import Cause, Forward, Incident, Status
@@ -229,6 +229,7 @@ class IncidentViewSet(
     def _detail_response(self, incident: Incident, status_code=status.HTTP_200_OK) -> Response:
         incident = self._reloaded(incident.pk)
         data = s.IncidentDetailSerializer(incident, context=self.get_serializer_context()).data
+        hooks.record_granted_read(self.request, incident)  # read under an oversight agreement: logged
         if data.get("patient_identifier"):
             accesslog_record(
                 request=self.request,

@@ -415,6 +415,7 @@ def _render_case(request, incident: Incident, *, status: int = 200, **kwargs):
 @require_GET
 def incident_detail(request, pk: int):
     incident = _visible_incident(request, pk)
+    hooks.record_granted_read(request, incident)  # read under an oversight agreement: logged
     return _render_case(request, incident)
 
 

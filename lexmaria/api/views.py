@@ -27,7 +27,7 @@ from accounts.roles import Perm
 from actions.api.serializers import ActionCreateSerializer, ActionSerializer
 from incidents.models import Incident
 from investigations.models import Investigation
-from lexmaria import permissions, services
+from lexmaria import hooks, permissions, services
 from lexmaria.api import serializers as s
 from lexmaria.filtersets import LexMariaFilterSet
 from lexmaria.ivo import ivo_report, ivo_report_text
@@ -104,6 +104,11 @@ class LexMariaCaseViewSet(
 
     def get_serializer_class(self):
         return s.LexMariaCaseDetailSerializer if self.action == "retrieve" else s.LexMariaCaseSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        case = self.get_object()
+        hooks.record_granted_read(request, case)  # read under an oversight agreement: logged
+        return Response(self.get_serializer(case).data)
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -257,7 +262,9 @@ class LexMariaCaseViewSet(
     )
     @action(detail=True, methods=["get"], url_path="ivo-report", url_name="ivo-report", **SUBLIST)
     def ivo_report(self, request, pk=None):
-        report = ivo_report(self.get_object())
+        case = self.get_object()
+        hooks.record_granted_read(request, case)
+        report = ivo_report(case)
         return Response(s.IvoReportSerializer({**dataclasses.asdict(report), "text": ivo_report_text(report)}).data)
 
     @_schema(

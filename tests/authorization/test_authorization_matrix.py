@@ -50,6 +50,7 @@ from tests.authorization.matrix_indicators import ROWS as INDICATOR_ROWS
 from tests.authorization.matrix_investigations import ROWS as INVESTIGATION_ROWS
 from tests.authorization.matrix_lexmaria_api import ROWS as LEXMARIA_API_ROWS
 from tests.authorization.matrix_lexmaria_pages import ROWS as LEXMARIA_PAGE_ROWS
+from tests.authorization.matrix_oversight import ROWS as OVERSIGHT_ROWS
 from tests.authorization.matrix_reference import ROWS as REFERENCE_ROWS
 from tests.conftest import Cast
 
@@ -78,6 +79,9 @@ MATRIX: list[Row] = [
     Row("healthz", "POST", everyone(405)),
     Row("login", "GET", signed_in(302, anonymous=200), label="signed-in users are sent on"),
     Row("logout", "POST", everyone(302)),
+    # Single sign-on is off without OIDC_ISSUER (tests/sso signs in through a real provider).
+    Row("sso-login", "GET", everyone(404), label="single sign-on not configured"),
+    Row("sso-callback", "GET", everyone(404), label="single sign-on not configured"),
     Row("logout", "GET", everyone(405), label="sign-out needs a POST"),
     Row("set_language", "POST", everyone(302), data={"language": "en", "next": "/"}),
     Row("membership-list", "GET", signed_in(200, anonymous=LOGIN), label="lists only what the user may see"),
@@ -141,6 +145,7 @@ MATRIX += INCIDENT_ROWS + INVESTIGATION_ROWS + LEXMARIA_PAGE_ROWS + LEXMARIA_API
 MATRIX += FHIR_ROWS
 MATRIX += APITOKEN_ROWS
 MATRIX += REFERENCE_ROWS
+MATRIX += OVERSIGHT_ROWS
 
 
 # --- enumeration -------------------------------------------------------------------------

@@ -30,10 +30,14 @@ from devdata.demo.incidents import seed_incidents
 from devdata.demo.indicators import seed_measurements
 from devdata.demo.investigations import seed_investigations
 from devdata.demo.lexmaria import seed_lex_maria
+from devdata.demo.oversight import seed_oversight
 
 
 class Command(BaseCommand):
-    help = "Load the demo organisation (Region Västmanland, Västerås stad, Capio Vallby) and one demo user per role."
+    help = (
+        "Load the demo organisation (Region Västmanland, Västerås stad, Capio Vallby), one demo user per role "
+        "and the vårdval unit's oversight agreement with Capio Vallby."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -94,6 +98,7 @@ class Command(BaseCommand):
         users_created, memberships_created = self._seed_users(units, reset_passwords=reset_passwords)
         incidents_created = investigations_created = cases_created = actions_created = 0
         measurements_created = seed_measurements()
+        seed_oversight()  # the vårdval unit's agreement with Capio Vårdcentral Vallby
         if incidents > 0:
             incidents_created = seed_incidents(count=incidents)
             investigations_created = seed_investigations()
