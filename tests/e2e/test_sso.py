@@ -12,7 +12,6 @@ import pytest
 from accounts.models import Membership
 from accounts.roles import Role
 from incidents.models import Incident, Status
-from tests.e2e.conftest import browser, page  # noqa: F401 (fixtures)
 from tests.factories import make_unit
 from tests.sso.conftest import CLIENT_ID, CLIENT_SECRET, USERS, WARD_HSA_ID, Provider, _requirement_or_skip
 
@@ -62,7 +61,7 @@ def _sign_in_at_provider(tab, live_server, login: str) -> None:
     tab.locator("button[type=submit]").click()
 
 
-def test_a_new_nurse_signs_in_with_siths_reports_and_signs_out_of_both(page, live_server, sso, ward):  # noqa: F811
+def test_a_new_nurse_signs_in_with_siths_reports_and_signs_out_of_both(page, live_server, sso, ward):
     _sign_in_at_provider(page, live_server, "anna")
     page.wait_for_url(f"{live_server.url}/")
     assert "Anna Sjöberg" in page.locator(".account__name").inner_text()
@@ -93,7 +92,7 @@ def test_a_new_nurse_signs_in_with_siths_reports_and_signs_out_of_both(page, liv
     assert page.locator("input[name=login]").is_visible()
 
 
-def test_a_refused_id_token_shows_the_reason_in_swedish(page, live_server, sso, ward):  # noqa: F811
+def test_a_refused_id_token_shows_the_reason_in_swedish(page, live_server, sso, ward):
     sso.tamper("wrong-audience")
 
     _sign_in_at_provider(page, live_server, "cecilia")
