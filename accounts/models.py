@@ -178,6 +178,10 @@ class Membership(models.Model):
     valid_to = models.DateField(
         _("valid to"), null=True, blank=True, help_text=_("Last day; empty = until further notice.")
     )
+    # Given by a commission (medarbetaruppdrag) the region's identity provider or HSA named,
+    # not by a person in psweb: single sign-on (sso/) grants it at sign-in, the HSA sync
+    # (hsa/) takes such a membership over and ends it when the commission ends.
+    from_commission = models.BooleanField(_("from a commission"), default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -69,12 +70,19 @@ def membership_grant(
     actor: User | None,
     valid_from: dt.date | None = None,
     valid_to: dt.date | None = None,
+    from_commission: bool = False,
 ) -> Membership:
-    """Give `user` a role in `unit`, and tell them by e-mail (through the outbox)."""
+    """Give `user` a role in `unit`, and tell them by e-mail (through the outbox).
+    `from_commission`: the role comes from a commission, not from a person (`Membership`)."""
     from outbox.services import email_enqueue
 
     membership = Membership(
-        user=user, unit=unit, role=Role(role), valid_from=valid_from or local_today(), valid_to=valid_to
+        user=user,
+        unit=unit,
+        role=Role(role),
+        valid_from=valid_from or local_today(),
+        valid_to=valid_to,
+        from_commission=from_commission,
     )
     membership.full_clean()
     membership.save()
@@ -130,6 +138,38 @@ def accesslog_record(
         ip_address=client_ip(request),
         request_id=request_id_of(request),
     )
+
+
+def accesslog_record_many(*, request, action: str, entries: Iterable[tuple[Any, OrgUnit | int, str]]) -> int:
+    """Record one read per (object, unit or unit id, label) in `entries`, in batches: a list,
+    a search result or an export that showed many cases read under a grant (an oversight
+    agreement), each found by a review of its own unit. Returns how many were written."""
+    from psweb.middleware import client_ip, request_id_of
+
+    common = {
+        "user": request.user,
+        "action": action,
+        "ip_address": client_ip(request),
+        "request_id": request_id_of(request),
+    }
+    written, batch = 0, []
+    for obj, unit, label in entries:
+        unit_id = unit if isinstance(unit, int) else unit.pk
+        batch.append(
+            AccessLog(
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                object_label=label[:200],
+                unit_id=unit_id,
+                **common,
+            )
+        )
+        if len(batch) == 1000:
+            written += len(AccessLog.objects.bulk_create(batch))
+            batch = []
+    if batch:
+        written += len(AccessLog.objects.bulk_create(batch))
+    return written
 
 
 def accesslog_record_patients(

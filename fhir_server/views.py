@@ -29,7 +29,7 @@ from rest_framework.views import APIView
 
 from accounts.services import accesslog_record
 from fhir_server import resources, search
-from incidents import permissions, queue
+from incidents import hooks, permissions, queue
 from incidents.models import Incident, Status
 from incidents.viewing import CaseView
 from psweb.api import ScopedModelViewSet
@@ -133,6 +133,7 @@ class AdverseEventViewSet(FhirMixin, ScopedModelViewSet):
 
     def retrieve(self, request, pk=None):
         incident = self.get_object()
+        hooks.record_granted_read(request, incident)  # read under an oversight agreement: logged
         shown = None
         shows_patient = resources.subject_is_patient(incident) and incident.patient_identifier
         if shows_patient and permissions.can_view_patient(request.user, incident):
@@ -173,6 +174,7 @@ class AdverseEventViewSet(FhirMixin, ScopedModelViewSet):
             resources.adverse_event(incident, view=CaseView.of(request.user, incident), base=self.base)
             for incident in page.incidents
         ]
+        hooks.record_granted_reads(request, page.incidents)  # each one read under an oversight agreement
         here = request.build_absolute_uri()
         next_url = replace_query_param(here, "_cursor", page.next.encode()) if page.next else None
         return Response(resources.searchset(entries=entries, self_url=here, next_url=next_url, base=self.base))

@@ -50,4 +50,9 @@ def describe(diff: dict) -> list[str]:
         )
     for row in memberships.get("ended", []):
         lines.append(_("Reporter %(person)s in %(unit)s ends %(valid_to)s") % row)
+    for row in memberships.get("adopted", []):
+        lines.append(
+            _("Reporter %(person)s in %(unit)s since sign-in, now from HSA until %(valid_to)s (%(commissions)s)")
+            % {**row, "valid_to": row["valid_to"] or "–", "commissions": ", ".join(row["commissions"])}
+        )
     return lines

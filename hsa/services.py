@@ -19,6 +19,9 @@ carries it out in one transaction; run again on the same file, the plan is empty
   commission at a unit has the membership ended yesterday. Only memberships the sync made
   (`ProvisionedMembership`) are changed: a role granted in psweb is never touched. No e-mail
   is sent: the whole staff of a region would otherwise get one on the first run.
+- A reporter membership single sign-on granted from the same commission before the sync saw
+  it (`Membership.from_commission`) is taken over, not doubled (`_adopt_sign_in_memberships`);
+  single sign-on in turn counts the sync's memberships as hers (`sso.services`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pathlib import Path
 import pghistory
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -84,6 +88,19 @@ class ChangeOp:
 
 
 @dataclass
+class AdoptOp:
+    """A reporter membership single sign-on granted from the same commission (its
+    `from_commission`): the sync takes it over instead of granting a second one."""
+
+    person: str
+    unit: str
+    membership: int
+    commissions: list[str]
+    valid_to: dt.date | None
+    before: dt.date | None  # its valid_to until now
+
+
+@dataclass
 class EndOp:
     person: str
     unit: str
@@ -101,6 +118,7 @@ class Plan:
     grants: list[GrantOp] = field(default_factory=list)
     changes: list[ChangeOp] = field(default_factory=list)
     ends: list[EndOp] = field(default_factory=list)
+    adoptions: list[AdoptOp] = field(default_factory=list)
 
     @property
     def diff(self) -> dict:
@@ -159,6 +177,10 @@ class Plan:
                 {"person": op.person, "unit": op.unit, "valid_to": _iso(op.valid_to), "before": _iso(op.before)}
                 for op in self.ends
             ],
+            "adopted": [
+                {"person": op.person, "unit": op.unit, "commissions": op.commissions, "valid_to": _iso(op.valid_to)}
+                for op in self.adoptions
+            ],
         }
         for group in (units, people, memberships):
             for key, rows in group.items():
@@ -171,7 +193,7 @@ class Plan:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.units or self.people or self.grants or self.changes or self.ends)
+        return not (self.units or self.people or self.grants or self.changes or self.ends or self.adoptions)
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -351,7 +373,37 @@ def _plan_memberships(plan: Plan, export, users: dict[str, dict]) -> None:
         old = row["membership__valid_to"]
         last = max(yesterday, row["membership__valid_from"])
         plan.ends.append(EndOp(*pair, row["pk"], row["membership_id"], min(old, last) if old else last, old))
+    _adopt_sign_in_memberships(plan, users, {hsa: pk for pk, hsa in unit_hsa.items()})
     _drop_clashes(plan, users)
+
+
+def _adopt_sign_in_memberships(plan: Plan, users: dict[str, dict], unit_pk: dict[str, int]) -> None:
+    """A grant whose person already holds a reporter membership there that single sign-on
+    gave her from the commission (`Membership.from_commission`, not yet the sync's) takes
+    that membership over: it keeps its start, gets the commission's end, and from now on the
+    sync ends it when the commission ends. One membership, whichever of the two came first."""
+    today = plan.today
+    adoptable = {
+        (user_id, unit_id): (pk, valid_to)
+        for pk, user_id, unit_id, valid_to in Membership.objects.filter(
+            from_commission=True, role=Role.REPORTER, provisioned__isnull=True
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=today)
+        .order_by("user_id", "unit_id", "valid_from")
+        .values_list("pk", "user_id", "unit_id", "valid_to")
+    }
+    if not adoptable:
+        return
+    grants = []
+    for op in plan.grants:
+        person = users.get(op.person)
+        key = (person["pk"], unit_pk.get(op.unit)) if person else None
+        if key in adoptable and op.row is None and op.valid_from <= today:
+            membership, before = adoptable.pop(key)
+            plan.adoptions.append(AdoptOp(op.person, op.unit, membership, op.commissions, op.valid_to, before))
+        else:
+            grants.append(op)
+    plan.grants = grants
 
 
 def _drop_clashes(plan: Plan, users: dict[str, dict]) -> None:
@@ -461,6 +513,7 @@ def _apply_memberships(plan: Plan, units: dict[str, int], people: dict[str, int]
                 role=Role.REPORTER,
                 valid_from=op.valid_from,
                 valid_to=op.valid_to,
+                from_commission=True,
             )
             for op in new
         ],
@@ -495,6 +548,23 @@ def _apply_memberships(plan: Plan, units: dict[str, int], people: dict[str, int]
             [Membership(pk=op.membership, valid_to=op.valid_to) for op in plan.ends], ["valid_to"], batch_size=2000
         )
         ProvisionedMembership.objects.filter(pk__in=[op.row for op in plan.ends]).update(removed_on=plan.today)
+    if plan.adoptions:
+        Membership.objects.bulk_update(
+            [Membership(pk=op.membership, valid_to=op.valid_to) for op in plan.adoptions], ["valid_to"], batch_size=2000
+        )
+        ProvisionedMembership.objects.bulk_create(
+            [
+                ProvisionedMembership(
+                    user_id=people[op.person],
+                    unit_id=units[op.unit],
+                    membership_id=op.membership,
+                    commissions=op.commissions,
+                    created_at=now,
+                )
+                for op in plan.adoptions
+            ],
+            batch_size=2000,
+        )
 
 
 # --- the command's one call --------------------------------------------------------------------------------

@@ -8,9 +8,12 @@ class IncidentsConfig(AppConfig):
 
     def ready(self):
         from accounts.roles import Perm
+        from incidents import permissions
         from psweb import menu
 
-        may_report = menu.with_perm(Perm.INCIDENT_REPORT)
+        def may_report(user) -> bool:
+            return bool(permissions.can_report(user))
+
         menu.register_report_button(menu.ReportButton("incidents:report", may_report))
         # A reporter's own reports ("Mina avvikelser"), for everyone who may report.
         menu.register(

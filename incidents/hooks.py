@@ -11,7 +11,8 @@ An app registers in its `AppConfig.ready()`:
   as staff read it, and never a handling step (the predicates of `incidents.permissions`
   decide by role in the units, which the grant does not give). The patient's identity only
   when the grant says so; every read of the case page and the API's incident is logged with
-  the grant's label (`record_granted_read`). The incidents themselves come from a
+  the grant's label (`record_granted_read`), and every incident of a list, a search or an
+  export read under it one row each (`record_granted_reads`). The incidents themselves come from a
   `VISIBILITY_EXTENSIONS` entry of the same app.
 - `CLOSE_RULES`: functions incident → None or a message saying what must happen before the
   incident may close (a serious event needs a Lex Maria assessment).
@@ -58,6 +59,23 @@ def read_grant(user, case, grants: list[Callable] | None = None) -> ReadGrant | 
         if (found := grant(user, case)) is not None:
             return found
     return None
+
+
+def record_granted_reads(request, cases, grants: list[Callable] | None = None, *, action: str = "view") -> int:
+    """One AccessLog row per case of `cases` (a list's page, a search's result, an export)
+    that `request.user` reads under a grant, labelled with the grant: an overseer's list is
+    logged incident by incident, as her case pages are. A user without a grant costs no query
+    (the grants answer None before reading a case's units)."""
+    from accounts.services import accesslog_record_many
+
+    def entries():
+        for case in cases:
+            found = read_grant(request.user, case, grants)
+            if found is not None:
+                unit = getattr(case, "responsible_unit_id", None) or case.unit_id
+                yield case, unit, f"{case.reference or ''} — {found.label}"
+
+    return accesslog_record_many(request=request, action=action, entries=entries())
 
 
 def record_granted_read(request, case, grants: list[Callable] | None = None):

@@ -15,7 +15,13 @@ from incidents.models import OPEN_STATES, Incident, Status
 
 
 def can_report(user) -> Decision:
+    """Everyone with a role in a unit, and every member of staff the region's identity
+    provider signed in: an active user with an HSA-id (sso/, hsa/) reports from her first day
+    even before any role is hers (PSL 6 kap. 4 §: staff report risks and incidents), choosing
+    the unit in the form. A local account without a role and without an HSA-id may not."""
     if has_perm(user, Perm.INCIDENT_REPORT):
+        return Allowed
+    if getattr(user, "is_active", False) and getattr(user, "hsa_id", ""):
         return Allowed
     return Denied(_("You need a role in a unit to report incidents. Ask your manager."))
 

@@ -22,3 +22,7 @@ READ_GRANTS: list[Callable] = []
 
 def record_granted_read(request, case):
     return incident_hooks.record_granted_read(request, case, READ_GRANTS)
+
+
+def record_granted_reads(request, cases, *, action: str = "view") -> int:
+    return incident_hooks.record_granted_reads(request, cases, READ_GRANTS, action=action)

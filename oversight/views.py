@@ -9,7 +9,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from incidents import hooks as incident_hooks
 from incidents.models import Incident
+from lexmaria import hooks as lexmaria_hooks
 from lexmaria.models import LexMariaCase
 from oversight import selectors
 
@@ -32,7 +34,7 @@ def agreement_list(request):
             incidents = list(
                 Incident.objects.visible_to(user)
                 .filter(selectors.incident_in(providers))
-                .select_related("unit")
+                .select_related("unit", "responsible_unit")
                 .order_by("-reported_at", "-pk")[:LIMIT]
             )
         cases = []
@@ -43,6 +45,9 @@ def agreement_list(request):
                 .select_related("unit")
                 .order_by("-pk")[:LIMIT]
             )
+        # Each case listed is a read under the agreement: one AccessLog row each, as its page.
+        incident_hooks.record_granted_reads(request, incidents)
+        lexmaria_hooks.record_granted_reads(request, cases)
         reading.append({"agreement": agreement, "incidents": incidents, "cases": cases})
     context = {
         "title": _("Oversight"),

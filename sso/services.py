@@ -6,7 +6,9 @@ new HSA-id creates a user (user name from the HSA-id, no usable password).
 
 The commission's unit (`OIDC_CLAIM_UNIT_HSA_ID`) gives her the reporter role in the active
 org unit with that HSA-id, from today, unless she already holds a role there — so every
-member of staff can report from her first day (PSL 6 kap. 4 §). A unit HSA-id that no
+member of staff can report from her first day (PSL 6 kap. 4 §). The membership is marked
+`from_commission`: the HSA sync (hsa/) takes it over and ends it with the commission; a
+membership the sync gave her from a later start begins today instead of being doubled. A unit HSA-id that no
 active unit has still signs her in, without a membership (she chooses the unit when she
 reports), and is recorded as an `UnmatchedCommission` for the administrator.
 
@@ -112,7 +114,23 @@ def _ensure_role(user: User, unit: OrgUnit, role: str, *, any_role: bool) -> Mem
         held = held.filter(role=role)
     if held.exists():
         return None
-    return membership_grant(user=user, unit=unit, role=role, actor=None, valid_from=local_today())
+    today = local_today()
+    if not any_role:  # a role from OIDC_ROLE_CLAIM: the identity provider's, not a commission's
+        return membership_grant(user=user, unit=unit, role=role, actor=None, valid_from=today)
+    # The HSA sync (hsa/) may have given her this role from a commission's later start: the
+    # identity provider says the commission holds today, so that membership begins today
+    # rather than a second one being made beside it.
+    ahead = (
+        Membership.objects.select_for_update()
+        .filter(user=user, unit=unit, role=role, from_commission=True, valid_from__gt=today)
+        .order_by("valid_from")
+        .first()
+    )
+    if ahead is not None:
+        ahead.valid_from = today
+        ahead.save(update_fields=["valid_from"])
+        return ahead
+    return membership_grant(user=user, unit=unit, role=role, actor=None, valid_from=today, from_commission=True)
 
 
 @transaction.atomic

@@ -31,8 +31,9 @@ from accounts.access import has_perm, scope_paths
 from accounts.models import AccessLog, OrgUnit
 from accounts.roles import Perm
 from accounts.services import accesslog_record
+from incidents import hooks
 from incidents.filtersets import IncidentFilterSet
-from incidents.models import Incident
+from incidents.models import Incident, extension_ids
 from psweb.api import ScopedViewSetMixin, case_errors
 from psweb.exports import csv_stream
 
@@ -158,6 +159,7 @@ class IncidentExportView(ScopedViewSetMixin, generics.GenericAPIView):
         incidents = self.filter_queryset(self.get_queryset())
         if with_text:
             self._log(request)
+        self._log_granted(request, incidents)
         rows = (_row(incident, with_text) for incident in incidents.iterator(chunk_size=CHUNK))
         header = COLUMNS + (TEXT_COLUMNS if with_text else [])
         return csv_stream(f"avvikelser-{timezone.localdate():%Y-%m-%d}", header, rows)
@@ -173,6 +175,14 @@ class IncidentExportView(ScopedViewSetMixin, generics.GenericAPIView):
                 _("The free text is exported only for those who see incidents of a unit.")
             )
         return True
+
+    def _log_granted(self, request, incidents) -> None:
+        """Each exported incident read under an oversight agreement: one row, as a read of its
+        page is. Only the incidents an extension shows are read again (none for most users)."""
+        shown = extension_ids(request.user)
+        if shown:
+            granted = incidents.filter(pk__any=shown).select_related("unit", "responsible_unit")
+            hooks.record_granted_reads(request, granted.iterator(chunk_size=CHUNK), action=AccessLog.Action.EXPORT)
 
     def _log(self, request) -> None:
         """One row per unit at the top of the user's scope: each care provider sees that its

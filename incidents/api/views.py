@@ -217,6 +217,13 @@ class IncidentViewSet(
         # Filters and ordering apply to the list only; a detail URL finds its incident regardless.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
+    def get_serializer(self, *args, **kwargs):
+        if self.action == "list" and kwargs.get("many") and args:
+            # A page (or a sync page) of incidents read under an oversight agreement: logged,
+            # one row each, as the detail is.
+            hooks.record_granted_reads(self.request, args[0])
+        return super().get_serializer(*args, **kwargs)
+
     # --- helpers ---------------------------------------------------------------------------
 
     def _reloaded(self, pk: int) -> Incident:

@@ -20,8 +20,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.models import OrgUnit
-from incidents import queue
+from accounts.models import AccessLog, OrgUnit
+from incidents import hooks, queue
+from incidents.models import extension_ids
 from psweb.search import search_box_attrs
 from psweb.search import without_personnummer as _without_personnummer
 from psweb.widgets import ManyOptionsSelect, cache_model_choices
@@ -214,6 +215,7 @@ def incident_queue(request):
             cursor=_cursor(request, ordering),
         )
     incidents = page.incidents if page else []
+    hooks.record_granted_reads(request, incidents)  # read under an oversight agreement: one row each
     export_query = params.urlencode()
     count_now = request.GET.copy()
     count_now[COUNT_NOW] = "1"
@@ -273,6 +275,9 @@ def incident_queue_export(request):
     if not filterset.is_valid():
         messages.error(request, _("The filter has an error. Correct it, then export again."))
         return redirect(f"{reverse('incidents:queue')}?{params.urlencode()}")
+    if shown := extension_ids(request.user):  # each incident read under an oversight agreement: one row
+        granted = filterset.qs.filter(pk__any=shown).select_related("unit", "responsible_unit")
+        hooks.record_granted_reads(request, granted.iterator(chunk_size=2000), action=AccessLog.Action.EXPORT)
     response = StreamingHttpResponse(
         queue.queue_csv_lines(filterset.qs, user=request.user), content_type="text/csv; charset=utf-8"
     )

@@ -99,11 +99,16 @@ class LexMariaCaseViewSet(
     }
 
     def narrow_queryset(self, queryset):
-        queryset = queryset.select_related("owner").prefetch_related("incidents")
+        queryset = queryset.select_related("owner", "unit").prefetch_related("incidents")
         return _with_detail(queryset) if self.action == "retrieve" else queryset
 
     def get_serializer_class(self):
         return s.LexMariaCaseDetailSerializer if self.action == "retrieve" else s.LexMariaCaseSerializer
+
+    def get_serializer(self, *args, **kwargs):
+        if self.action == "list" and kwargs.get("many") and args:
+            hooks.record_granted_reads(self.request, args[0])  # read under an oversight agreement: logged
+        return super().get_serializer(*args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
         case = self.get_object()

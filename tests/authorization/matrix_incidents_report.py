@@ -4,7 +4,8 @@ the confirmation, "Mina avvikelser", attachments).
 The reporter's own pages answer 404 to everyone else, handlers of the unit included: they
 see the case on the case page, not on the reporter's. Only the attachment download follows
 the incident's visibility (reporter, handlers and managers in scope, the whole-provider
-roles). The cast's outsider has no role anywhere and may not report (403).
+roles). The cast's outsider has no role anywhere and may not report (403) — unless she is
+staff the identity provider signed in (an HSA-id): then she reports from her first day.
 """
 
 from __future__ import annotations
@@ -52,6 +53,13 @@ def _draft_attachment(w: World) -> dict:
     return _attachment_of(services.draft_start(actor=w.cast.reporter), w)
 
 
+def _outsider_is_staff(w: World) -> dict:
+    """The outsider signed in with SITHS: an HSA-id, still no role anywhere."""
+    w.cast.outsider.hsa_id = "SE2321000016-9ZZZ"
+    w.cast.outsider.save(update_fields=["hsa_id"])
+    return {}
+
+
 MAY_REPORT = signed_in(200, anonymous=LOGIN, outsider=403)
 OWN = signed_in(404, anonymous=LOGIN, reporter=200)
 
@@ -62,6 +70,10 @@ ROWS: list[Row] = [
     Row("incidents:report", "GET", MAY_REPORT),
     Row("incidents:report", "POST", signed_in(400, anonymous=LOGIN, outsider=403),
         label="an empty report: the error summary, nothing saved"),
+    Row("incidents:report", "GET", signed_in(200, anonymous=LOGIN), kwargs=_outsider_is_staff,
+        label="staff signed in with an HSA-id report before any role is theirs"),
+    Row("incidents:report", "POST", signed_in(400, anonymous=LOGIN), kwargs=_outsider_is_staff,
+        label="staff with an HSA-id: an empty report gets the error summary"),
     Row("incidents:report-units", "GET", MAY_REPORT, query="q=Hem",
         label="the unit search covers every care provider"),
     Row("incidents:report-autosave-new", "POST", signed_in(400, anonymous=LOGIN, outsider=403),

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from accounts.models import Membership, OrgUnit, OrgUnitEvent, User
+from accounts.models import Membership, OrgUnit, OrgUnitEvent, User, local_today
 from accounts.roles import Role
 from devdata.hsa_export import PREFIX, region_export, unit_id, write_export
 from hsa.export import read_export
@@ -407,3 +407,76 @@ def test_a_move_from_hsa_moves_the_units_incidents_in_the_statistics(tmp_path, c
 
     assert counted(tree.orto) == 2
     assert counted(tree.medicin) == 0
+
+
+# --- single sign-on and the sync share one membership -------------------------------------------------------
+
+
+def _without_commissions(entries, who: str) -> dict:
+    without = copy.deepcopy(entries)
+    for commission in commissions_of(without, who):
+        commission["hsaCommissionMember"].remove(who)
+    return without
+
+
+def _sign_in(hsa_id: str, unit_hsa_id: str) -> User:
+    from sso.services import Identity, sign_in_user
+
+    return sign_in_user(
+        Identity(hsa_id=hsa_id, unit_hsa_id=unit_hsa_id, given_name="", family_name="", email="", roles=())
+    )
+
+
+def test_the_sync_takes_over_the_membership_single_sign_on_gave_and_ends_it_with_the_commission(tmp_path, small):
+    # given a nurse who signed in with her new commission before HSA's export held it
+    today = local_today()
+    sync(tmp_path, _without_commissions(small, person(7)), today=today)
+    ward = commissions_of(small, person(7))[0]["parent"]
+    nurse = _sign_in(person(7), ward)
+    signed_in = Membership.objects.get(user=nurse, unit__hsa_id=ward)
+    assert signed_in.from_commission and signed_in.role == Role.REPORTER
+
+    # when the export holds the commission
+    run, _ = sync(tmp_path, small, today=today)
+
+    # then the sync takes that membership over rather than granting a second one
+    assert Membership.objects.filter(user=nurse, unit__hsa_id=ward, role=Role.REPORTER).count() == 1
+    assert [(r["person"], r["unit"]) for r in run.diff["memberships"]["adopted"]] == [(person(7), ward)]
+    assert (person(7), ward) not in {(r["person"], r["unit"]) for r in run.diff["memberships"]["granted"]}
+    assert ProvisionedMembership.objects.get(membership=signed_in).user == nurse
+    assert sync(tmp_path, small, today=today)[1].is_empty
+
+    # and ends it when the commission ends
+    sync(tmp_path, _without_commissions(small, person(7)), today=today + dt.timedelta(days=31))
+    signed_in.refresh_from_db()
+    assert signed_in.valid_to == today + dt.timedelta(days=30)
+
+
+def test_a_role_granted_in_psweb_is_not_taken_over(tmp_path, small):
+    today = local_today()
+    sync(tmp_path, _without_commissions(small, person(8)), today=today)
+    ward = commissions_of(small, person(8))[0]["parent"]
+    nurse = User.objects.get(hsa_id=person(8))
+    own = MembershipFactory(user=nurse, unit=OrgUnit.objects.get(hsa_id=ward), role=Role.REPORTER, valid_from=today)
+
+    run, _ = sync(tmp_path, small, today=today)
+
+    assert run.diff["memberships"]["adopted"] == []
+    assert not ProvisionedMembership.objects.filter(membership=own).exists()
+
+
+def test_single_sign_on_starts_the_membership_the_sync_gave_from_a_later_day(tmp_path, small):
+    # given a commission the sync saw with a start next week
+    today = local_today()
+    sync(tmp_path, small, today=today)
+    ward = commissions_of(small, person(9))[0]["parent"]
+    nurse = User.objects.get(hsa_id=person(9))
+    provisioned = Membership.objects.get(user=nurse, unit__hsa_id=ward, provisioned__isnull=False)
+    Membership.objects.filter(pk=provisioned.pk).update(valid_from=today + dt.timedelta(days=7))
+
+    # when she signs in today with that commission
+    _sign_in(person(9), ward)
+
+    # then that membership begins today: one membership, still the sync's
+    memberships = Membership.objects.filter(user=nurse, unit__hsa_id=ward, role=Role.REPORTER)
+    assert list(memberships.values_list("pk", "valid_from")) == [(provisioned.pk, today)]

@@ -224,6 +224,34 @@ def test_someone_who_may_not_report_is_told_why(as_user, cast):
     assert "You need a role in a unit to report incidents" in _text(response)
 
 
+def test_staff_signed_in_with_an_hsa_id_report_before_any_role_is_theirs(as_user, cast, tree):
+    """A nurse whose commission named a unit psweb does not know yet (sso.UnmatchedCommission)
+    has no role anywhere; she still reports, choosing the unit, and follows her report."""
+    cast.outsider.hsa_id = "SE2321000016-9ZZZ"
+    cast.outsider.save(update_fields=["hsa_id"])
+    client = as_user(cast.outsider)
+
+    form = client.get(reverse("incidents:report"))
+    sent = client.post(reverse("incidents:report"), _form(tree, unit=tree.hemsjukvard.pk))
+
+    assert form.status_code == 200
+    assert f'<option value="{tree.medicin_ward.pk}"' not in _text(form)  # no unit of her own to start in
+    incident = Incident.objects.get(reporter=cast.outsider)
+    assert sent.status_code == 302
+    assert (incident.status, incident.unit) == (Status.SUBMITTED, tree.hemsjukvard)
+    assert incident.reference in _text(client.get(reverse("incidents:mine")))
+    assert "My reports" in _text(client.get(reverse("home")))
+
+
+def test_a_deactivated_staff_member_with_an_hsa_id_may_not_report(cast):
+    from incidents.permissions import can_report
+
+    cast.outsider.hsa_id = "SE2321000016-9ZZZ"
+    cast.outsider.is_active = False
+
+    assert not can_report(cast.outsider)
+
+
 # --- Where it happened: the unit search ----------------------------------------------------
 
 

@@ -140,10 +140,70 @@ def test_the_api_reads_without_the_patients_identity_and_is_logged(api_client, t
     assert response.json()["reference"] == municipal.reference
     assert not response.json().get("patient_identifier")
     assert not any(identity in response.content.decode() for identity in IDENTITY)
+    # one row for the list's page, one for the detail
     assert (
-        AccessLog.objects.filter(user=overseer, action=AccessLog.Action.VIEW, object_id=str(municipal.pk)).count() == 1
+        AccessLog.objects.filter(user=overseer, action=AccessLog.Action.VIEW, object_id=str(municipal.pk)).count() == 2
     )
     assert not AccessLog.objects.filter(action=AccessLog.Action.VIEW_PATIENT).exists()
+
+
+def _logged(overseer, incident, action=AccessLog.Action.VIEW) -> list[str]:
+    return list(
+        AccessLog.objects.filter(user=overseer, action=action, object_id=str(incident.pk)).values_list(
+            "object_label", flat=True
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/incidents/",
+        "/api/v1/incidents/?updated_since=2000-01-01T00:00:00Z",
+        "/fhir/AdverseEvent",
+        "FHIR-READ",
+    ],
+    ids=["api-list", "api-sync", "fhir-search", "fhir-read"],
+)
+def test_every_list_and_search_logs_each_incident_she_reads(api_client, tree, overseer, municipal, regional, url):
+    agree(tree, overseer)
+    api_client.force_login(overseer)
+    if url == "FHIR-READ":
+        url = f"/fhir/AdverseEvent/{municipal.pk}"
+
+    response = api_client.get(url)
+
+    assert response.status_code == 200
+    assert municipal.reference in response.content.decode()
+    labels = _logged(overseer, municipal)
+    assert len(labels) == 1 and labels[0].startswith(municipal.reference) and tree.region.name in labels[0]
+    assert not AccessLog.objects.filter(object_id=str(regional.pk)).exists()
+
+
+def test_the_export_logs_each_incident_she_exports(api_client, tree, overseer, municipal):
+    agree(tree, overseer)
+    api_client.force_login(overseer)
+
+    response = api_client.get(reverse("api:incident-export"))
+    b"".join(response.streaming_content)
+
+    assert len(_logged(overseer, municipal, AccessLog.Action.EXPORT)) == 1
+
+
+def test_the_oversight_page_logs_each_case_it_lists(client, tree, overseer, municipal):
+    agree(tree, overseer)
+
+    page = as_user(client, overseer).get(reverse("oversight:list"))
+
+    assert page.status_code == 200 and municipal.reference in page.content.decode()
+    assert len(_logged(overseer, municipal)) == 1
+
+
+def test_a_handler_reading_her_own_queue_writes_no_grant_rows(api_client, cast, regional):
+    api_client.force_login(cast.handler)
+
+    assert api_client.get("/api/v1/incidents/").status_code == 200
+    assert not AccessLog.objects.filter(user=cast.handler).exists()
 
 
 def test_the_export_holds_her_incidents_and_no_identity(api_client, tree, overseer, municipal, regional):
@@ -219,6 +279,9 @@ def test_the_lex_maria_api_reads_are_logged(api_client, tree, overseer, municipa
     refused = api_client.post(reverse("api:lexmaria-decide", kwargs={"pk": municipal_case.pk}), {}, format="json")
     assert refused.status_code == 403
     assert AccessLog.objects.filter(user=overseer, object_id=str(municipal_case.pk)).count() == 2
+    listed = api_client.get(reverse("api:lexmaria-list"))
+    assert [row["id"] for row in listed.json()["results"]] == [municipal_case.pk]
+    assert AccessLog.objects.filter(user=overseer, object_id=str(municipal_case.pk)).count() == 3
 
 
 def test_lex_maria_only_when_the_agreement_covers_it(tree, overseer, municipal_case):
