@@ -17,6 +17,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.models import Membership, MembershipEvent, OrgUnit, OrgUnitEvent, OrgUnitKind, User, local_today
@@ -272,3 +273,9 @@ class OrgUnitEventAdmin(EventAdmin):
 class MembershipEventAdmin(EventAdmin):
     search_fields = ["user__username", "unit__name"]
     list_select_related = ["pgh_context", "pgh_obj", "pgh_obj__user", "pgh_obj__unit"]
+
+
+# Authenticator devices are made and replaced by `manage.py totp_device` only (accounts.local_login):
+# django-otp's admin would show their secret keys to every staff user.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)

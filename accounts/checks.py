@@ -61,3 +61,28 @@ def check_audit_tables_protected(app_configs=None, databases=None, **kwargs):
 def _some(items: list[str], shown: int = 3) -> str:
     more = len(items) - shown
     return "; ".join(items[:shown]) + (f"; and {more} more" if more > 0 else "")
+
+
+@register(Tags.security, deploy=True)
+def check_local_login(app_configs=None, **kwargs):
+    """Local accounts are break-glass accounts in production (accounts.local_login)."""
+    from django.conf import settings
+
+    problems = []
+    if settings.LOCAL_LOGIN == "all":
+        problems.append(
+            Warning(
+                "LOCAL_LOGIN=all: every account may sign in with a user name and password.",
+                hint="Use LOCAL_LOGIN=admins (or off) and single sign-on; README, 'Break-glass accounts'.",
+                id="accounts.W004",
+            )
+        )
+    if settings.LOCAL_LOGIN != "off" and not settings.LOCAL_LOGIN_OTP:
+        problems.append(
+            Warning(
+                "LOCAL_LOGIN_OTP is off: a password alone signs in, and opens the admin.",
+                hint="Set LOCAL_LOGIN_OTP=true and give each break-glass account an app with `manage.py totp_device`.",
+                id="accounts.W005",
+            )
+        )
+    return problems

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from accounts import lockout
 from accounts.filtersets import MembershipFilterSet
 from accounts.forms import LoginForm
+from accounts.local_login_views import LocalLoginMixin
 from accounts.models import Membership
 from accounts.roles import Role
 from psweb.html import ScopedListView
@@ -20,7 +21,7 @@ from psweb.html import ScopedListView
 PROVIDER_LOGOUT_SESSION_KEY = "provider_logout_url"
 
 
-class LoginView(auth_views.LoginView):
+class LoginView(LocalLoginMixin, auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
@@ -30,6 +31,7 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         # Single sign-on (sso/, on when OIDC_ISSUER is set) comes first on the page.
         context["sso_enabled"] = bool(settings.OIDC_ISSUER)
+        context["saml_enabled"] = bool(settings.SAML_IDP_METADATA)  # SAML 2.0 (sso/saml.py), after OIDC
         return context
 
 

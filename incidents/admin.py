@@ -58,4 +58,5 @@ class ProviderSettingsAdmin(admin.ModelAdmin):
             },
         ),
         (_("Deadlines"), {"fields": ["late_report_hours", "triage_days", "forward_answer_days"]}),
+        (_("Investigations"), {"fields": ["investigation_method_decided_by"]}),
     ]

@@ -116,6 +116,16 @@ def _default_risk_levels():
     return [[1, "Låg"], [4, "Måttlig"], [8, "Hög"], [12, "Mycket hög"]]
 
 
+class InvestigationDeciders(models.TextChoices):
+    """Who decides on an investigation (whether, the method, its leader) in a care provider
+    (`incidents.deciders`). HSLF-FS 2017:40 3 kap. leaves how the care provider organises its
+    investigations to it (SOSFS 2011:9: it documents who does what); Region Kronoberg, for
+    one, lets only the chefläkare decide."""
+
+    MANAGER_OR_CHIEF = "manager_or_chief", _("a manager or the chief physician")
+    CHIEF_ONLY = "chief_only", _("the chief physician only")
+
+
 @pghistory.track()
 class ProviderSettings(PerProviderSettings):
     """Per care provider: the risk matrix and the deadlines. The row without a care
@@ -140,12 +150,22 @@ class ProviderSettings(PerProviderSettings):
     late_report_hours = models.PositiveSmallIntegerField(_("a report is late after (hours)"), default=72)
     triage_days = models.PositiveSmallIntegerField(_("triage within (days)"), default=7)
     forward_answer_days = models.PositiveSmallIntegerField(_("answer a forwarded incident within (days)"), default=14)
+    investigation_method_decided_by = models.CharField(
+        _("who decides on investigations and their method"),
+        max_length=20,
+        choices=InvestigationDeciders.choices,
+        default=InvestigationDeciders.MANAGER_OR_CHIEF,
+    )
 
     class Meta:
         verbose_name = _("incident settings")
         verbose_name_plural = _("incident settings")
         constraints = [
             models.UniqueConstraint(fields=["care_provider"], name="one_default_settings", nulls_distinct=False),
+            models.CheckConstraint(
+                condition=Q(investigation_method_decided_by__in=InvestigationDeciders.values),
+                name="incident_settings_investigation_deciders_known",
+            ),
         ]
 
     def clean(self):

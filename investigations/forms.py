@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, User
-from accounts.roles import Perm, Role
-from accounts.selectors import staff_of, users_with_perm_in
+from accounts.roles import Role
+from accounts.selectors import staff_of
 from actions.models import EffectClass
+from incidents.deciders import investigation_deciders
 from incidents.forms.case import UserChoiceField
 from incidents.models import CauseArea, Incident
 from investigations.models import CareInjury, Investigation, InvestigationCause, Method, Outcome
@@ -141,7 +142,7 @@ class OpenForm(forms.Form):
             .filter(role=Role.ANALYST, unit__path__startswith=provider.path)
             .values("user_id")
         )
-        staff = users_with_perm_in(unit=unit, perm=Perm.INVESTIGATION_DECIDE).values("pk")
+        staff = investigation_deciders(unit).values("pk")
         self.fields["leader"].queryset = User.objects.filter(
             Q(pk__in=analysts) | Q(pk__in=staff), is_active=True
         ).order_by("last_name", "first_name", "username")

@@ -10,24 +10,38 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Allowed, Decision, Denied, has_perm
 from accounts.roles import Perm
+from incidents.deciders import chief_only, may_decide_investigation
 from incidents.models import Incident, Status
 from investigations.models import Investigation
 
 
+def _chief_only_denial(user, unit) -> Decision | None:
+    """A manager of a care provider where only the chief physician decides (`incidents.deciders`)."""
+    if has_perm(user, Perm.INVESTIGATION_DECIDE, unit) and chief_only(unit):
+        return Denied(_("In this care provider only the chief physician decides on investigations and their method."))
+    return None
+
+
 def can_open(user, incident: Incident) -> Decision:
-    """A manager or the chief physician of the incident's responsible unit."""
+    """A manager or the chief physician of the incident's responsible unit (the chief physician
+    alone where the care provider says so)."""
     if incident.status in (Status.DRAFT, Status.WITHDRAWN):
         return Denied(_("Only a reported incident can be investigated."))
     unit = incident.responsible_unit or incident.unit
-    if unit is not None and has_perm(user, Perm.INVESTIGATION_DECIDE, unit):
+    if unit is not None and may_decide_investigation(user, unit):
         return Allowed
+    if unit is not None and (denial := _chief_only_denial(user, unit)) is not None:
+        return denial
     return Denied(_("Only a manager or the chief physician can open an investigation."))
 
 
 def can_decide(user, investigation: Investigation) -> Decision:
-    """Method, leader and team, linking incidents: the manager or the chief physician."""
-    if has_perm(user, Perm.INVESTIGATION_DECIDE, investigation.unit):
+    """Method, leader and team, linking incidents: the manager or the chief physician (the chief
+    physician alone where the care provider says so)."""
+    if may_decide_investigation(user, investigation.unit):
         return Allowed
+    if (denial := _chief_only_denial(user, investigation.unit)) is not None:
+        return denial
     return Denied(_("Only a manager or the chief physician can decide this."))
 
 

@@ -15,9 +15,8 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.roles import Perm
-from accounts.selectors import users_with_perm_in
 from actions.models import Action
+from incidents.deciders import investigation_deciders
 from investigations.models import Investigation, Status
 
 DUE_STATES = (Status.REPORT_READY, Status.FOLLOW_UP)
@@ -77,7 +76,7 @@ def _leaders(investigation: Investigation) -> list:
     leader = investigation.leader
     if leader is not None and leader.is_active:
         return [leader]
-    return list(users_with_perm_in(unit=investigation.unit, perm=Perm.INVESTIGATION_DECIDE))
+    return list(investigation_deciders(investigation.unit))
 
 
 def _path(investigation: Investigation) -> str:

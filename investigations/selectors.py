@@ -158,14 +158,13 @@ def incident_panel(user, incident) -> dict | None:
 
 def requested_investigations(*, user):
     """Incidents with an open request for an investigation that `user` may decide: those
-    whose responsible unit lies where the user holds `investigation.decide`, oldest first."""
-    from accounts.access import scope_q
-    from accounts.roles import Perm
+    whose responsible unit's investigations she decides (`incidents.deciders`), oldest first."""
+    from incidents.deciders import investigation_deciders_q
     from incidents.models import Incident
 
     return (
         Incident.objects.visible_to(user)
-        .filter(scope_q(user, Perm.INVESTIGATION_DECIDE, "responsible_unit"), investigation_requested_at__isnull=False)
+        .filter(investigation_deciders_q(user, "responsible_unit"), investigation_requested_at__isnull=False)
         .select_related("responsible_unit", "category")
         .order_by("investigation_requested_at", "id")
     )

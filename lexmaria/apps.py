@@ -24,7 +24,7 @@ class LexMariaConfig(AppConfig):
                 _("Lex Maria"),
                 "lexmaria:list",
                 menu.with_perm(Perm.LEXMARIA_VIEW),
-                ("lexmaria:list", "lexmaria:detail", "lexmaria:ivo"),
+                ("lexmaria:list", "lexmaria:detail", "lexmaria:ivo", "lexmaria:deciders"),
             )
         )
         _register_action_source()

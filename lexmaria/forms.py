@@ -7,12 +7,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import OrgUnit, User
 from accounts.selectors import staff_of
 from actions.models import EffectClass
 from incidents.forms.case import UserChoiceField
 from investigations.models import Investigation
-from lexmaria.models import Decision, IvoDecision, LexMariaCase
+from lexmaria.models import Capacity, Decision, IvoDecision, LexMariaCase
 from psweb.cases import MAX_TEXT
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -146,3 +146,33 @@ class FollowUpForm(CaseForm):
     evidence = _text(
         _("Evidence"), required=False, help_text=_("For example a measurement, an audit or a changed routine.")
     )
+
+
+class DeciderForm(forms.Form):
+    """A deputy or a delegation (the administrator: also the designation) for one of the care
+    providers `user` manages (`lexmaria.deciders`). The service checks every rule again."""
+
+    care_provider = forms.ModelChoiceField(label=_("Care provider"), queryset=OrgUnit.objects.none())
+    user = UserChoiceField(label=_("Person"), queryset=User.objects.none(), to_field_name="username")
+    capacity = forms.ChoiceField(label=_("As"), widget=forms.RadioSelect)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=80,
+        required=False,
+        help_text=_("For a designation: chefläkare, cheftandläkare or MAS, as the decision will say."),
+    )
+    valid_from = _date(_("First day"))
+    valid_to = _date(_("Last day"), required=False)
+    note = _text(_("Note"), rows=2, required=False, help_text=_("For example: during my holiday."))
+
+    def __init__(self, *args, providers: list, capacities: list[tuple[str, str]], people, **kwargs):
+        kwargs.setdefault("auto_id", "id_decider_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["care_provider"].queryset = OrgUnit.objects.filter(pk__in=[p.pk for p in providers])
+        if len(providers) == 1:
+            self.fields["care_provider"].initial = providers[0].pk
+            self.fields["care_provider"].widget = forms.HiddenInput()
+        self.fields["user"].queryset = people
+        self.fields["capacity"].choices = capacities
+        self.fields["capacity"].initial = Capacity.DELEGATE
+        self.fields["valid_to"].help_text = _("Required for a deputy or a delegation.")

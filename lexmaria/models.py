@@ -46,6 +46,15 @@ class Decision(models.TextChoices):
     NO_REPORT = "no_report", _("Do not report")
 
 
+class Capacity(models.TextChoices):
+    """In what capacity a person decides on Lex Maria (`Decider`, `LexMariaCase.decided_as`)."""
+
+    ROLE = "role", _("chief physician (by role)")
+    DESIGNATED = "designated", _("designated decider")
+    DEPUTY = "deputy", _("deputy (ställföreträdare)")
+    DELEGATE = "delegate", _("delegate")
+
+
 class IvoDecision(models.TextChoices):
     CLOSED_WITHOUT_CRITICISM = "closed_without_criticism", _("Closed without criticism")
     CLOSED_WITH_CRITICISM = "closed_with_criticism", _("Closed with criticism")
@@ -86,6 +95,12 @@ class LexMariaCaseQuerySet(models.QuerySet):
             | scope_q(user, Perm.LEXMARIA_VIEW, "incident__responsible_unit")
         ).values("case_id")
         seen = scope_q(user, Perm.LEXMARIA_VIEW, "unit") | Q(pk__in=linked_in_scope)
+        # The care provider's designated decider, deputy or delegate sees its cases while in force.
+        from lexmaria.deciders import providers_decided_for
+
+        decides_for = providers_decided_for(user)
+        if decides_for:
+            seen |= Q(unit__care_provider_id__in=decides_for)
         # Cases read for another app's reason (an oversight agreement, `lexmaria.hooks`).
         from lexmaria.hooks import VISIBILITY_EXTENSIONS
 
@@ -137,6 +152,9 @@ class LexMariaCase(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # In what capacity `decided_by` decided (`Capacity`): by role, as the designated decider,
+    # as her deputy or by delegation. Blank while undecided (and for decisions made before).
+    decided_as = models.CharField(_("decided as"), max_length=20, choices=Capacity.choices, blank=True)
 
     ivo_reference = models.CharField(_("IVO's reference"), max_length=60, blank=True)
     sent_on = models.DateField(_("sent to IVO on"), null=True, blank=True)
@@ -166,6 +184,9 @@ class LexMariaCase(models.Model):
             models.CheckConstraint(condition=Q(decision__in=["", *Decision.values]), name="lexmaria_decision_known"),
             models.CheckConstraint(
                 condition=Q(ivo_decision__in=["", *IvoDecision.values]), name="lexmaria_ivo_decision_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_as__in=["", *Capacity.values]), name="lexmaria_decided_as_known"
             ),
             # Undecided exactly while in assessment; decided by someone at some time otherwise.
             models.CheckConstraint(
@@ -354,3 +375,106 @@ class TimelineEntry(TimelineEntryBase):
 
     class Meta(TimelineEntryBase.Meta):
         indexes = [models.Index(fields=["case", "at"], name="lexmaria_timeline_at")]
+
+
+class DeciderQuerySet(models.QuerySet):
+    def valid_on(self, day=None) -> DeciderQuerySet:
+        """Rows in force on `day` (Swedish local date, default today): within their period and
+        not ended early."""
+        from accounts.models import local_today
+
+        day = day or local_today()
+        return self.filter(
+            Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day), ended_at__isnull=True
+        )
+
+    def current_and_future(self) -> DeciderQuerySet:
+        """What a page lists: rows not ended and not yet past."""
+        from accounts.models import local_today
+
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=local_today()), ended_at__isnull=True)
+
+
+@pghistory.track()
+class Decider(models.Model):
+    """Who decides on Lex Maria for a care provider, and for how long.
+
+    PSL (2010:659) 3 kap. 5 § puts the duty to report on the care provider, and IVO's
+    regulations (HSLF-FS 2017:41, 4 §) have the report made by the person the care provider
+    has designated (in a region the chefläkare, in dental care the cheftandläkare, in a
+    municipality the MAS). The care provider documents how that responsibility is distributed
+    (PSL 3 kap. 9 §; SOSFS 2011:9, 4 kap.: who does what in the management system), so the
+    designation, its deputies (ställföreträdare) and a decider's time-limited delegation
+    ("under min semester 2027-07-01–07-31 beslutar X") are rows here, with a period, who
+    made each and who ended it. Nothing is deleted: ending a row early sets `ended_at`.
+
+    The rule (`lexmaria.deciders`): while a care provider has a `designated` row in force,
+    exactly the persons with a row in force decide; otherwise the chief physician by role
+    does, as before, and a deputy's or delegate's row in force adds its person.
+    """
+
+    care_provider = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        limit_choices_to={"parent__isnull": True},
+        related_name="+",
+        verbose_name=_("care provider"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    capacity = models.CharField(
+        _("capacity"),
+        max_length=20,
+        choices=[(c.value, c.label) for c in Capacity if c != Capacity.ROLE],
+    )
+    title = models.CharField(
+        _("title"), max_length=80, blank=True, help_text=_("For example chefläkare, cheftandläkare or MAS.")
+    )
+    valid_from = models.DateField(_("first day"))
+    valid_to = models.DateField(_("last day"), null=True, blank=True, help_text=_("Empty: until further notice."))
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(_("ended early"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = DeciderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["care_provider", "valid_from", "id"]
+        verbose_name = _("Lex Maria decider")
+        verbose_name_plural = _("Lex Maria deciders")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__in=[Capacity.DESIGNATED, Capacity.DEPUTY, Capacity.DELEGATE]),
+                name="lexmaria_decider_capacity_known",
+            ),
+            # A deputy and a delegation are for a period; only the designation may be open-ended.
+            models.CheckConstraint(
+                condition=Q(capacity=Capacity.DESIGNATED) | Q(valid_to__isnull=False),
+                name="lexmaria_decider_period_ends",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="lexmaria_decider_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_by__isnull=False), name="lexmaria_decider_ended_by"
+            ),
+        ]
+        indexes = [models.Index(fields=["care_provider", "valid_from"], name="lexmaria_decider_provider")]
+
+    def __str__(self) -> str:
+        return f"{self.care_provider}: {self.user} ({self.get_capacity_display()})"
+
+    def clean(self):
+        """The admin's checks (the page's service checks the same, `lexmaria.deciders`)."""
+        from lexmaria.deciders import decider_errors
+
+        if self.care_provider_id and self.user_id and self.valid_from:
+            errors = decider_errors(self)
+            if errors:
+                raise ValidationError(errors)

@@ -2,8 +2,10 @@
 
 Visibility (404) is decided by `LexMariaCase.objects.visible_to(user)` first; these decide
 the 403s, with a reason a page can show next to a disabled button. The chief physician and
-the patient-safety officer prepare a case (`lexmaria.prepare`); only the chief physician
-decides (`lexmaria.decide`, HSLF-FS 2017:41: the person the care provider has designated).
+the patient-safety officer prepare a case (`lexmaria.prepare`); the decision is made by the
+person the care provider has designated (HSLF-FS 2017:41, 4 §), her deputy or delegate within
+their period, or — where the care provider has designated no one — the chief physician by role
+(`lexmaria.decide`); the rule is `lexmaria.deciders.decider_capacity`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from accounts.roles import Perm
 from incidents.models import Incident
 from incidents.models import Status as IncidentStatus
 from investigations.models import Investigation
+from lexmaria.deciders import decider_capacity, designated_in_force, provider_of
 from lexmaria.models import LexMariaCase
 
 
@@ -42,9 +45,16 @@ def can_prepare(user, case: LexMariaCase) -> Decision:
 
 
 def can_decide(user, case: LexMariaCase) -> Decision:
-    """Report or not, and reopening a decision not to report."""
-    if has_perm(user, Perm.LEXMARIA_DECIDE, case.unit):
+    """Report or not, and reopening a decision not to report (`deciders.decider_capacity`)."""
+    if decider_capacity(user, case.unit) is not None:
         return Allowed
+    if designated_in_force(provider_of(case.unit)):
+        return Denied(
+            _(
+                "Only the person the care provider has designated to decide on Lex Maria, "
+                "or her deputy or delegate, decides."
+            )
+        )
     return Denied(_("Only the chief physician decides on Lex Maria."))
 
 

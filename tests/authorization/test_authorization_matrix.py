@@ -44,6 +44,7 @@ from tests.authorization.matrix import (
 )
 from tests.authorization.matrix_actions import ROWS as ACTION_ROWS
 from tests.authorization.matrix_apitokens import ROWS as APITOKEN_ROWS
+from tests.authorization.matrix_deciders import ROWS as DECIDER_ROWS
 from tests.authorization.matrix_fhir import ROWS as FHIR_ROWS
 from tests.authorization.matrix_incidents import ROWS as INCIDENT_ROWS
 from tests.authorization.matrix_indicators import ROWS as INDICATOR_ROWS
@@ -79,9 +80,19 @@ MATRIX: list[Row] = [
     Row("healthz", "POST", everyone(405)),
     Row("login", "GET", signed_in(302, anonymous=200), label="signed-in users are sent on"),
     Row("logout", "POST", everyone(302)),
+    Row("login", "POST", signed_in(302, anonymous=403), settings={"LOCAL_LOGIN": "off"},
+        label="LOCAL_LOGIN=off: no password sign-in"),
+    # The second step of local sign-in (LOCAL_LOGIN_OTP) opens only after the right password.
+    Row("login-code", "GET", everyone(LOGIN), label="no sign-in under way"),
+    Row("login-code", "POST", everyone(LOGIN), data={"code": "123456"}, label="no sign-in under way"),
     # Single sign-on is off without OIDC_ISSUER (tests/sso signs in through a real provider).
     Row("sso-login", "GET", everyone(404), label="single sign-on not configured"),
     Row("sso-callback", "GET", everyone(404), label="single sign-on not configured"),
+    Row("saml2-login", "GET", everyone(404), label="SAML not configured"),
+    Row("saml2-acs", "POST", everyone(404), label="SAML not configured"),
+    Row("saml2-metadata", "GET", everyone(404), label="SAML not configured"),
+    Row("saml2-logout", "GET", everyone(404), label="SAML not configured"),
+    Row("saml2-ls", "GET", everyone(404), label="SAML not configured"),
     Row("logout", "GET", everyone(405), label="sign-out needs a POST"),
     Row("set_language", "POST", everyone(302), data={"language": "en", "next": "/"}),
     Row("membership-list", "GET", signed_in(200, anonymous=LOGIN), label="lists only what the user may see"),
@@ -146,6 +157,7 @@ MATRIX += FHIR_ROWS
 MATRIX += APITOKEN_ROWS
 MATRIX += REFERENCE_ROWS
 MATRIX += OVERSIGHT_ROWS
+MATRIX += DECIDER_ROWS
 
 
 # --- enumeration -------------------------------------------------------------------------

@@ -364,7 +364,7 @@ def test_the_reporter_gets_from_the_api_what_her_pages_show(client, cast, handle
     assert all(entry["actor"] in (None, cast.reporter.pk) for entry in bodies["timeline"])
     for entry in bodies["timeline"]:
         assert entry["kind_name"] in page
-    assert cast.handler.last_name not in json.dumps(bodies["timeline"], ensure_ascii=False)
+    assert cast.handler.get_full_name() not in json.dumps(bodies["timeline"], ensure_ascii=False)
     # The incident itself: none of the handling.
     detail = bodies["detail"]
     assert detail["handler"] is None and detail["handler_name"] is None and detail["event_class"] is None

@@ -21,8 +21,11 @@ pytestmark = pytest.mark.django_db
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # The OAuth2 token endpoint authenticates the client by its id and secret, never by a session
 # (RFC 6749 §3.2): a forged request from a browser gains nothing, and machine clients send no
-# CSRF token. Its matrix rows show a signed-in browser gets 401 there.
-CSRF_EXEMPT = {"oauth:token"}
+# CSRF token. Its matrix rows show a signed-in browser gets 401 there. SAML's assertion
+# consumer takes the IdP's cross-site POST, which can carry no token of psweb's: a Response is
+# accepted only as the answer to the request this browser sent (InResponseTo, a signed
+# cookie; sso/saml_views.py, tests/sso/test_saml.py).
+CSRF_EXEMPT = {"oauth:token", "saml2-acs"}
 ROWS = [row for row in MATRIX if row.method in UNSAFE and row.route != "admin:*" and row.route not in CSRF_EXEMPT]
 
 

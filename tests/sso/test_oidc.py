@@ -121,6 +121,8 @@ def test_an_unknown_unit_signs_her_in_without_membership_and_is_listed(idp_brows
     assert not Membership.objects.filter(user=user).exists()
     unmatched = UnmatchedCommission.objects.get()
     assert (unmatched.user, unmatched.unit_hsa_id, unmatched.resolved) == (user, UNKNOWN_UNIT_HSA_ID, False)
+    # and she reports at once, choosing the unit in the form (PSL 6 kap. 4 §)
+    assert client.get(reverse("incidents:report")).status_code == 200
 
     page = admin_client.get(reverse("admin:sso_unmatchedcommission_changelist")).content.decode()
     assert UNKNOWN_UNIT_HSA_ID in page

@@ -26,6 +26,7 @@ from accounts.models import Membership, OrgUnit, OrgUnitKind, User
 from accounts.roles import Role
 from devdata.demo import accounts as demo
 from devdata.demo.actions import seed_actions
+from devdata.demo.deciders import seed_deciders
 from devdata.demo.incidents import seed_incidents
 from devdata.demo.indicators import seed_measurements
 from devdata.demo.investigations import seed_investigations
@@ -99,6 +100,7 @@ class Command(BaseCommand):
         incidents_created = investigations_created = cases_created = actions_created = 0
         measurements_created = seed_measurements()
         seed_oversight()  # the vårdval unit's agreement with Capio Vårdcentral Vallby
+        seed_deciders()  # the region's designated chefläkare and her deputy in July
         if incidents > 0:
             incidents_created = seed_incidents(count=incidents)
             investigations_created = seed_investigations()
