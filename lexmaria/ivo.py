@@ -21,7 +21,7 @@ from actions.models import EffectClass
 from incidents.models import Cause, EventClass, Incident, PatientInformation
 from investigations.models import CareInjury, InvestigationCause, Method
 from investigations.models import Status as InvestigationStatus
-from lexmaria.models import CaseIncident, LexMariaCase
+from lexmaria.models import Capacity, CaseIncident, LexMariaCase
 from lexmaria.selectors import action_blockers, case_actions, local_date
 from psweb.models import PSL_3_8_POINTS
 
@@ -103,6 +103,16 @@ class IvoReport:
     patient_account: str
     # What is still incomplete, for the preparer (not part of the text sent to IVO).
     missing: list[str]
+
+
+def _decider(case) -> str:
+    """Who decided to report, and in what capacity (PSL 3 kap. 5 §, HSLF-FS 2017:41: the
+    person the care provider designated, her deputy or a delegate; `lexmaria.deciders`)."""
+    if not case.decided_by_id:
+        return ""
+    if case.decided_as not in (Capacity.DEPUTY, Capacity.DELEGATE):  # the decider in her own right
+        return _person(case.decided_by)
+    return f"{_person(case.decided_by)} ({case.get_decided_as_display()})"
 
 
 def redact(text: str) -> str:
@@ -220,7 +230,7 @@ def ivo_report(case: LexMariaCase) -> IvoReport:
         care_provider_hsa_id=provider.hsa_id,
         unit=case.unit.name,
         unit_hsa_id=case.unit.hsa_id,
-        reported_by=_person(case.decided_by) if case.decided_by_id else "",
+        reported_by=_decider(case),
         events=events,
         consequences=consequences,
         investigation=ivo_investigation,

@@ -343,6 +343,13 @@ def test_the_case_page_and_the_api_say_in_what_capacity(client, api, cast, tree,
 
     body = api(cast.manager).get(f"/api/v1/lexmaria/{case.pk}/").json()
     assert body["decided_as"] == "deputy"
+    # and the report to IVO says it too
+    from django.utils import translation
+
+    from lexmaria.ivo import ivo_report
+
+    with translation.override("en"):
+        assert ivo_report(case).reported_by == f"{cast.manager.get_full_name()} (deputy (ställföreträdare))"
 
 
 def test_the_administrator_designates_in_the_django_admin(client, cast, tree):
