@@ -65,7 +65,7 @@ def record_granted_reads(request, cases, grants: list[Callable] | None = None, *
     """One AccessLog row per case of `cases` (a list's page, a search's result, an export)
     that `request.user` reads under a grant, labelled with the grant: an overseer's list is
     logged incident by incident, as her case pages are. A user without a grant costs no query
-    (the grants answer None before reading a case's units)."""
+    per case (the grants answer None before reading a case's units)."""
     from accounts.services import accesslog_record_many
 
     def entries():

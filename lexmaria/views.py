@@ -74,6 +74,7 @@ def case_list(request):
             return redirect("lexmaria:detail", pk=found[0])  # the case quoted by its reference
     cases = list(with_incident_summaries(filterset.qs.select_related("unit", "owner"))[:500])
     clocks = clocks_for(cases)
+    hooks.record_granted_reads(request, cases)  # read under an oversight agreement: one row each
     return render(
         request,
         "lexmaria/list.html",

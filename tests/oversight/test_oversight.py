@@ -190,6 +190,17 @@ def test_the_export_logs_each_incident_she_exports(api_client, tree, overseer, m
     assert len(_logged(overseer, municipal, AccessLog.Action.EXPORT)) == 1
 
 
+def test_the_lex_maria_list_logs_each_case_read_under_the_agreement(client, cast, tree, municipal_case):
+    # the region's chief physician, named in the agreement, lists Lex Maria cases
+    agree(tree, cast.chief_physician)
+
+    page = as_user(client, cast.chief_physician).get(reverse("lexmaria:list"))
+
+    assert municipal_case.reference in page.content.decode()
+    rows = AccessLog.objects.filter(user=cast.chief_physician, object_id=str(municipal_case.pk))
+    assert rows.count() == 1 and tree.region.name in rows.get().object_label
+
+
 def test_the_oversight_page_logs_each_case_it_lists(client, tree, overseer, municipal):
     agree(tree, overseer)
 
