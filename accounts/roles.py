@@ -22,6 +22,11 @@ class Role(models.TextChoices):
     INDICATOR_EDITOR = "indicator_editor", _("Measurement owner")
     VIEWER = "viewer", _("Management (statistics only)")
     ADMIN = "admin", _("System administrator")
+    # Klagomålshandläggare: receives and answers complaints in a unit's subtree (issue 17).
+    COMPLAINT_HANDLER = "complaint_handler", _("Complaint handler")
+    # The patientnämnd's officer: a member of the nämnd's own unit, not of a care unit; sees
+    # only the complaints that nämnd sent and the answers to them (lag 2017:372).
+    PATIENT_BOARD = "patient_board", _("Patient board officer")
 
 
 class Perm:
@@ -46,21 +51,35 @@ class Perm:
     ACCESSLOG_VIEW = "accesslog.view"
     # The action register's list (not "Mina åtgärder", which is everyone's own).
     ACTION_VIEW = "action.view"
+    # Complaints (klagomål och synpunkter, issue 17): see a unit's complaints; receive and
+    # answer them (and read the complainant's contact details); see the patient's identity;
+    # the statistics only; the patientnämnd's cases sent from the nämnd's unit.
+    COMPLAINT_VIEW = "complaint.view"
+    COMPLAINT_HANDLE = "complaint.handle"
+    COMPLAINT_VIEW_PATIENT = "complaint.view_patient"
+    COMPLAINT_STATS = "complaint.stats"
+    COMPLAINT_BOARD = "complaint.board"
 
 
 _REPORTER = {Perm.INCIDENT_REPORT}
 _STATS = {Perm.STATS_VIEW, Perm.INDICATOR_VIEW}
 _HANDLER = _REPORTER | _STATS | {Perm.INCIDENT_VIEW, Perm.INCIDENT_TRIAGE, Perm.INCIDENT_VIEW_PATIENT, Perm.ACTION_VIEW}
+# Managers, the chief physician and the safety team see their units' complaints (not the
+# complainant's contact details, which only the complaint's handlers read).
+_COMPLAINT_READER = {Perm.COMPLAINT_VIEW, Perm.COMPLAINT_VIEW_PATIENT, Perm.COMPLAINT_STATS}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.REPORTER: frozenset(_REPORTER),
     Role.HANDLER: frozenset(_HANDLER),
     Role.MANAGER: frozenset(
-        _HANDLER | {Perm.INVESTIGATION_VIEW, Perm.INVESTIGATION_DECIDE, Perm.LEXMARIA_VIEW, Perm.MEMBERSHIP_VIEW}
+        _HANDLER
+        | _COMPLAINT_READER
+        | {Perm.INVESTIGATION_VIEW, Perm.INVESTIGATION_DECIDE, Perm.LEXMARIA_VIEW, Perm.MEMBERSHIP_VIEW}
     ),
     Role.ANALYST: frozenset(_REPORTER),
     Role.CHIEF_PHYSICIAN: frozenset(
         _HANDLER
+        | _COMPLAINT_READER
         | {
             Perm.INVESTIGATION_VIEW,
             Perm.INVESTIGATION_DECIDE,
@@ -73,6 +92,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SAFETY_OFFICER: frozenset(
         _REPORTER
         | _STATS
+        | _COMPLAINT_READER
         | {
             Perm.INCIDENT_VIEW,
             Perm.INCIDENT_VIEW_PATIENT,
@@ -88,8 +108,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.INDICATOR_EDITOR: frozenset(_REPORTER | _STATS | {Perm.INDICATOR_EDIT, Perm.INDICATOR_IMPORT}),
-    Role.VIEWER: frozenset(_REPORTER | _STATS),
+    Role.VIEWER: frozenset(_REPORTER | _STATS | {Perm.COMPLAINT_STATS}),
     Role.ADMIN: frozenset(_REPORTER | {Perm.ORG_ADMIN, Perm.MEMBERSHIP_VIEW}),
+    Role.COMPLAINT_HANDLER: frozenset(
+        _REPORTER | _COMPLAINT_READER | {Perm.COMPLAINT_HANDLE, Perm.ACTION_VIEW, Perm.INDICATOR_VIEW}
+    ),
+    Role.PATIENT_BOARD: frozenset({Perm.COMPLAINT_BOARD}),
 }
 
 ALL_PERMISSIONS: frozenset[str] = frozenset(

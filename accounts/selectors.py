@@ -37,7 +37,7 @@ def me_get(*, user) -> Me:
 # Roles whose holders may be named on a case: responsible for an action, an investigation's
 # leader. Every role but the management's statistics-only view (it reports, like everyone,
 # but works with no case); the system administrator is staff too and stays nameable.
-NAMEABLE_ROLES = tuple(role for role in Role.values if role != Role.VIEWER)
+NAMEABLE_ROLES = tuple(role for role in Role.values if role not in (Role.VIEWER, Role.PATIENT_BOARD))
 
 
 def _ancestor_paths(unit) -> list[str]:

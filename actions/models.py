@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 # The foreign keys to the sources, in the order the register lists kinds of source.
-SOURCE_FIELDS = ("incident", "investigation", "lexmaria_case")
+SOURCE_FIELDS = ("incident", "investigation", "lexmaria_case", "complaint")
 
 
 def exactly_one_source() -> Q:
@@ -95,6 +95,9 @@ class Action(models.Model):
     )
     lexmaria_case = models.ForeignKey(
         "lexmaria.LexMariaCase", on_delete=models.PROTECT, null=True, blank=True, related_name="own_actions"
+    )
+    complaint = models.ForeignKey(
+        "complaints.Complaint", on_delete=models.PROTECT, null=True, blank=True, related_name="own_actions"
     )
 
     description = models.TextField(_("action"))

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "investigations",
     "lexmaria",
     "indicators",
+    "complaints",  # klagomål och synpunkter (issue 17): above lexmaria and indicators (PN-SVAR)
     "incident_stats",
     "oversight",  # oversight agreements (vårdval): a purchaser's named users read a provider's cases
     "fhir_server",  # /fhir/: incidents as FHIR R5 AdverseEvent, read-only (not `fhir`: fhir.resources' package)

@@ -45,6 +45,7 @@ MIGRATION_DATA = [
     ("accounts.migrations.0002_orgunit_kinds", "add_kinds"),
     ("incidents.migrations.0002_taxonomies", "seed"),
     ("indicators.migrations.0002_catalogue", "seed"),
+    ("complaints.migrations.0002_patient_board_kind", "add_kind"),
 ]
 
 

@@ -21,6 +21,7 @@ APPS = [
     "lexmaria",
     "indicators",
     "incident_stats",
+    "complaints",
     "apitokens",
     "sso",
     "webhooks",
@@ -78,6 +79,28 @@ FORBIDDEN["hsa"] = {app for app in APPS if app not in ("hsa", "accounts", "psweb
 for _app in APPS:
     if _app != "hsa":
         FORBIDDEN[_app] = FORBIDDEN.get(_app, set()) | {"hsa"}
+# Complaints (issue 17) sit above incidents, investigations, Lex Maria and indicators (they
+# link incidents, request assessments and feed PN-SVAR); nothing below them knows of them.
+FORBIDDEN["complaints"] = FORBIDDEN.get("complaints", set()) | {
+    "incident_stats",
+    "oversight",
+    "fhir_server",
+    "webhooks",
+    "devdata",
+}
+for _below in (
+    "psweb",
+    "accounts",
+    "outbox",
+    "actions",
+    "incidents",
+    "investigations",
+    "lexmaria",
+    "indicators",
+    "apitokens",
+    "webhooks",
+):
+    FORBIDDEN[_below] = FORBIDDEN[_below] | {"complaints"}
 
 
 def imports_of(path: Path) -> list[tuple[int, str]]:

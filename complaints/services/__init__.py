@@ -1,0 +1,12 @@
+"""Every write to a complaint (DESIGN §4), by part:
+
+- `core`: registering, the details, the contact details, the workflow, the due date and its
+  pauses, the answer letter, actions;
+- `links`: incidents created from or linked to a complaint, a Lex Maria assessment or an
+  investigation requested through them;
+- `external`: IVO complaint cases and patient-insurance claims (LÖF);
+- `reminders`: reminders before and after the due date through the outbox.
+"""
+
+from complaints.services.core import *  # noqa: F403
+from complaints.services.core import KIT, ConflictError, StaleVersionError, due_date_for  # noqa: F401
