@@ -46,6 +46,16 @@ ACTORS = [
 ]
 
 
+# The complaint cast (tests/complaints/conftest.py `make_ccast`): complaint handlers of
+# Medicinkliniken, Ortopedkliniken and Hemsjukvården (another care provider), the officer of
+# the nämnd that sends the rows' board cases, and the officer of another region's nämnd.
+COMPLAINT_ACTORS = ["complaint_handler", "complaint_handler_orto", "complaint_handler_muni", "board_officer",
+                    "other_board_officer"]
+COMPLAINT_CAST_FIELDS = {"complaint_handler": "handler", "complaint_handler_orto": "handler_orto",
+                         "complaint_handler_muni": "handler_muni", "board_officer": "board_officer",
+                         "other_board_officer": "other_board_officer"}
+
+
 def everyone(status: Expected, **exceptions: Expected) -> tuple[Expected, ...]:
     """The same answer for every actor, except the ones named."""
     unknown = set(exceptions) - set(ACTORS)
@@ -61,6 +71,17 @@ def signed_in(status: Expected, anonymous: Expected, **exceptions: Expected) -> 
 class World:
     tree: Tree
     cast: Cast
+    _made: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def ccast(self):
+        """The complaint cast (complaint handlers, the patientnämnder and their officers),
+        made the first time a row asks for it."""
+        if "ccast" not in self._made:
+            from tests.complaints.conftest import make_ccast
+
+            self._made["ccast"] = make_ccast(self.tree)
+        return self._made["ccast"]
 
     def membership_of(self, username: str) -> Membership:
         return Membership.objects.get(user=getattr(self.cast, username))
@@ -76,6 +97,9 @@ class Row:
     data: dict[str, Any] = field(default_factory=dict)
     label: str = ""  # what the row is about, when a route has several rows
     settings: dict[str, Any] = field(default_factory=dict)
+    # The complaint cast's answers (COMPLAINT_ACTORS → status), for the complaint rows: the
+    # same request sent by each of them after the named cast.
+    extra: dict[str, Expected] = field(default_factory=dict)
 
     @property
     def id(self) -> str:

@@ -30,6 +30,7 @@ from accounts.models import Membership
 from outbox.models import Notification
 from tests.authorization.matrix import (
     ACTORS,
+    COMPLAINT_CAST_FIELDS,
     ADMIN_LOGIN,
     LOGIN,
     Expected,
@@ -201,6 +202,7 @@ def test_the_matrix_columns_are_the_cast():
     assert ["anonymous", *Cast.__dataclass_fields__] == ACTORS, "ACTORS must list the cast in conftest order"
     for row in MATRIX:
         assert len(row.expected) == len(ACTORS), f"{row.id}: {len(row.expected)} columns, need {len(ACTORS)}"
+        assert set(row.extra) <= set(COMPLAINT_CAST_FIELDS), f"{row.id}: unknown actors {set(row.extra)}"
 
 
 def test_every_url_pattern_has_a_matrix_entry():
@@ -234,7 +236,9 @@ def test_the_enumeration_sees_the_api_and_the_admin():
 
 def _client_for(actor: str, world: World) -> Client:
     client = Client()
-    if actor != "anonymous":
+    if actor in COMPLAINT_CAST_FIELDS:
+        client.force_login(getattr(world.ccast, COMPLAINT_CAST_FIELDS[actor]))
+    elif actor != "anonymous":
         client.force_login(getattr(world.cast, actor))
     return client
 
@@ -287,7 +291,8 @@ def test_matrix(row: Row, tree, cast):
     world = World(tree, cast)
     failures = []
     with override_settings(**row.settings):
-        for actor, expected in zip(ACTORS, row.expected, strict=True):
+        answers = [*zip(ACTORS, row.expected, strict=True), *row.extra.items()]
+        for actor, expected in answers:
             client = _client_for(actor, world)
             for url, data in _requests(row, world):
                 response = _send(client, row, url, data)

@@ -35,6 +35,11 @@ class ComplaintCast:
 
 @pytest.fixture
 def ccast(cast, tree) -> ComplaintCast:
+    return make_ccast(tree)
+
+
+def make_ccast(tree) -> ComplaintCast:
+    """The complaint cast (also built by the authorization matrix's complaint rows)."""
     board = make_unit("Patientnämnden Västmanland", tree.region, "patientnamnd")
     other_region = make_unit("Region Dalarna")
     other_board = make_unit("Patientnämnden Dalarna", other_region, "patientnamnd")
