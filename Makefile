@@ -73,7 +73,7 @@ audit:
 
 ## make bench-guard: the scale benchmark on a small database, with generous limits (a CI regression guard)
 bench-guard: install
-	$(PY) bench/scale.py --incidents 100000 --measurements 20000 --import-rows 20000 --repeat 5 \
+	$(PY) bench/scale.py --incidents 100000 --measurements 20000 --complaints 30000 --import-rows 20000 --repeat 5 \
 		--duration 15 --database-url $${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/psweb_bench_guard} \
 		--check --limit-factor 3
 

@@ -340,6 +340,7 @@ class Cast:
     handlers: list = field(default_factory=list)  # handlers and managers of the region, for the mixed load
     readers: list = field(default_factory=list)  # who reads the region's dashboards
     counts: dict = field(default_factory=dict)  # incidents per unit id
+    complaint_handler: object = None  # complaint handler (klagomålshandläggare) of the clinic
 
     def describe(self) -> str:
         def incidents_in(unit) -> int:
@@ -441,6 +442,7 @@ def bench_cast() -> Cast:
         .first()
     )
     reviewed = User.objects.get(pk=reviewed_pk) if reviewed_pk else coordinator
+    complaint_handler = _holder(clinic, Role.COMPLAINT_HANDLER, f"bench.klagomal.{clinic.pk}", prefer="klagomal")
     handlers = [coordinator, ward_handler]
     for membership in (
         Membership.objects.valid_on()
@@ -472,6 +474,7 @@ def bench_cast() -> Cast:
         handlers=handlers,
         readers=readers,
         counts=counts,
+        complaint_handler=complaint_handler,
     )
 
 
@@ -764,6 +767,69 @@ def page_plan(cast: Cast) -> list[PlanRow]:
             "API: actions, the region, 50 a page (GET /api/v1/actions/)",
             get(chief, "/api/v1/actions/", page_size=50),
             lists,
+        ),
+        *complaint_rows(cast, client_for, get, queue),
+    ]
+
+
+def complaint_rows(cast: Cast, client_for, get, queue: dict) -> list[PlanRow]:
+    """The complaints queue (issue 17: a decade of a large region, 300 000 complaints; goal
+    the queue's, median ≤ 150 ms): the chief physician over the whole region, the clinic's
+    complaint handler, a search, "Mina klagomål", a case page and the API list."""
+    from django.urls import reverse
+
+    from complaints.models import Complaint
+
+    chief = client_for(cast.chief)
+    handler_user = cast.complaint_handler
+    handler = client_for(handler_user)
+    visible = Complaint.objects.visible_to(handler_user)
+    case = visible.order_by("-id").first()
+    if case is None:
+        return []
+    if not visible.filter(handler=handler_user).exists():
+        Complaint.objects.filter(pk__in=list(visible.order_by("-id").values_list("pk", flat=True)[:40])).update(
+            handler=handler_user
+        )
+    return [
+        PlanRow("Complaints", "Complaints queue, the whole region (chief physician)", get(chief, "/klagomal/"), queue),
+        PlanRow(
+            "Complaints",
+            "Complaints queue, overdue, the whole region (chief physician)",
+            get(chief, "/klagomal/", overdue="1"),
+            queue,
+        ),
+        PlanRow(
+            "Complaints",
+            "Complaints queue, care and treatment, answered (chief physician)",
+            get(chief, "/klagomal/", area="care", status="answered"),
+            queue,
+        ),
+        PlanRow("Complaints", "Complaints queue, the clinic (complaint handler)", get(handler, "/klagomal/"), queue),
+        PlanRow(
+            "Complaints",
+            "Complaints queue, search by reference (complaint handler)",
+            get(handler, "/klagomal/", q=case.reference),
+            queue,
+        ),
+        PlanRow(
+            "Complaints",
+            "Complaints queue, text search `telefon` (complaint handler)",
+            get(handler, "/klagomal/", q="telefon"),
+            queue,
+        ),
+        PlanRow("Complaints", "Mina klagomål (complaint handler)", get(handler, "/klagomal/mina/"), queue),
+        PlanRow(
+            "Complaints",
+            "Complaint case page (complaint handler)",
+            get(handler, reverse("complaints:detail", kwargs={"pk": case.pk})),
+            queue,
+        ),
+        PlanRow(
+            "Complaints",
+            "API: complaints, the region, 50 a page (chief physician)",
+            get(chief, "/api/v1/complaints/", page_size=50),
+            queue,
         ),
     ]
 
@@ -1926,6 +1992,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--incidents", type=int, default=1_000_000)
     parser.add_argument("--measurements", type=int, default=100_000)
+    parser.add_argument("--complaints", type=int, default=300_000, help="complaints (klagomål) in the load")
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--national", action="store_true", help="generate_load --national: the national shape")
     parser.add_argument("--units", type=int, help="generate_load --units (its default unless given)")
@@ -1965,6 +2032,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
+    from complaints.models import Complaint
     from incidents.models import Incident
     from indicators.models import Measurement
 
@@ -1974,7 +2042,13 @@ def main() -> None:
         started = time.perf_counter()
         call_command("migrate", verbosity=0)
         out = io.StringIO()
-        options = {"incidents": args.incidents, "measurements": args.measurements, "force": True, "stdout": out}
+        options = {
+            "incidents": args.incidents,
+            "measurements": args.measurements,
+            "complaints": args.complaints,
+            "force": True,
+            "stdout": out,
+        }
         if args.national:
             options["national"] = True
         for name in ("units", "users"):
@@ -1993,7 +2067,8 @@ def main() -> None:
     cast = bench_cast()
     incidents = Incident.objects.count()
     emit(
-        f"{incidents:,} incidents and {Measurement.objects.count():,} measurements in the database. "
+        f"{incidents:,} incidents, {Complaint.objects.count():,} complaints and "
+        f"{Measurement.objects.count():,} measurements in the database. "
         f"{args.repeat} requests each.".replace(",", " ")
     )
     emit()

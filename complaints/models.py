@@ -319,7 +319,9 @@ class Complaint(models.Model):
             models.Index(fields=["unit", "-received_on", "-id"], name="complaint_unit_received"),
             models.Index(fields=["-received_on", "-id"], name="complaint_received"),
             models.Index(fields=["status", "due_on"], name="complaint_status_due"),
-            models.Index(fields=["board_unit", "-received_on"], name="complaint_board", condition=Q(board_unit__isnull=False)),
+            models.Index(
+                fields=["board_unit", "-received_on"], name="complaint_board", condition=Q(board_unit__isnull=False)
+            ),
             models.Index(fields=["handler", "status"], name="complaint_handler", condition=Q(handler__isnull=False)),
             # `?updated_since=` (psweb/sync.py) reads in this order.
             models.Index(fields=["sync_xid", "id"], name="complaint_sync"),
@@ -420,6 +422,7 @@ class ExternalKind(models.TextChoices):
     IVO = "ivo", _("IVO complaint case")
     LOF = "lof", _("Patient insurance claim (LÖF)")
 
+
 class ExternalDecision(models.TextChoices):
     NO_CRITICISM = "no_criticism", _("Closed without criticism")
     CRITICISM = "criticism", _("Closed with criticism")
@@ -461,7 +464,9 @@ class ExternalCase(models.Model):
         verbose_name_plural = _("IVO and LÖF cases")
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ExternalKind.values), name="external_kind_known"),
-            models.CheckConstraint(condition=Q(decision__in=["", *ExternalDecision.values]), name="external_decision_known"),
+            models.CheckConstraint(
+                condition=Q(decision__in=["", *ExternalDecision.values]), name="external_decision_known"
+            ),
             models.CheckConstraint(
                 condition=Q(decision="") | Q(decided_on__isnull=False), name="external_decision_dated"
             ),
@@ -541,7 +546,7 @@ class TimelineEntry(TimelineEntryBase):
         ACTION_CHANGED = "action_changed", _("Action changed")
 
     case = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="timeline")
-    kind = models.CharField(max_length=40, choices=ExternalKind.choices)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
 
     class Meta(TimelineEntryBase.Meta):
         indexes = [models.Index(fields=["case", "at"], name="complaint_timeline_at")]

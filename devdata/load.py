@@ -929,6 +929,7 @@ def generate(
     *,
     incident_count: int,
     measurement_count: int,
+    complaint_count: int = 0,
     units: int,
     users: int,
     years: float,
@@ -945,6 +946,7 @@ def generate(
             reports,
             incident_count=incident_count,
             measurement_count=measurement_count,
+            complaint_count=complaint_count,
             units=units,
             users=users,
             years=years,
@@ -971,7 +973,9 @@ def generate(
     return reports
 
 
-def _load(reports: list[Report], *, incident_count, measurement_count, units, users, years, seed, national):
+def _load(
+    reports: list[Report], *, incident_count, measurement_count, complaint_count, units, users, years, seed, national
+):
     """Units, staff, incidents and measurements; returns the finishing steps, not yet run."""
     rng = random.Random(seed)
     if not national:
@@ -993,6 +997,10 @@ def _load(reports: list[Report], *, incident_count, measurement_count, units, us
         lanes = _finishing(dropped, finishing)
     if measurement_count:
         measurements(measurement_count, rng, reports)
+    if complaint_count:
+        from devdata.load_complaints import complaints
+
+        complaints(complaint_count, years, seed, reports)
     reports += finishing
     return lanes
 
@@ -1008,6 +1016,8 @@ ANALYZED = (
         "indicators_incidentcube",
         "indicators_sidecube",
         "indicators_measurement",
+        "complaints_complaint",
+        "complaints_complaint_units",
     ),
 )
 

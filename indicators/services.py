@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.access import has_perm
 from accounts.models import OrgUnit, OrgUnitKind
 from accounts.roles import Perm
+from indicators import feeds
 from indicators.models import (
     NATIONAL_KIND,
     Direction,
@@ -150,10 +151,12 @@ def check_measurement(
     perm: str = Perm.INDICATOR_EDIT,
     today: dt.date | None = None,
     unit_allowed: bool | None = None,
+    fed_by: tuple | bool | None = None,
 ) -> tuple[Checked | None, dict[str, str]]:
     """Check one measurement; returns it, or the errors field by field (in Swedish when the
-    language is Swedish). Shared by the form, the API and the import (which passes `today`
-    and whether the actor may enter for the unit, worked out once for many rows)."""
+    language is Swedish). Shared by the form, the API and the import (which passes `today`,
+    whether the actor may enter for the unit and the indicator's feed (`feeds.fed_since`, or
+    False for none), worked out once for many rows)."""
     errors: dict[str, str] = {}
     if indicator is None:
         errors["indicator"] = _("Choose an indicator from the catalogue.")
@@ -188,6 +191,12 @@ def check_measurement(
                 errors["numerator"] = _("The numerator cannot be larger than the denominator in a proportion.")
         elif denominator not in (None, ""):
             errors["denominator"] = _("%(code)s is a count: leave the denominator empty.") % {"code": indicator.code}
+    if indicator is not None and "period_start" not in errors:
+        fed = feeds.fed_since(indicator.code) if fed_by is None else fed_by
+        if fed and period_start >= fed[1]:
+            errors["indicator"] = _(
+                "%(code)s is computed by psweb %(by)s from %(since)s; it is not entered by hand."
+            ) % {"code": indicator.code, "by": fed[0].by, "since": fed[1].isoformat()}
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
         errors["comment"] = _("The comment is too long (at most %(max)s characters).") % {"max": MAX_COMMENT}
@@ -498,6 +507,7 @@ def check_rows(*, actor, rows, perm: str = Perm.INDICATOR_IMPORT) -> tuple[list[
         ind.code.upper(): ind for ind in IndicatorDefinition.objects.filter(code__in=codes).prefetch_related("methods")
     }
     methods = {ind.pk: list(ind.methods.all()) for ind in indicators.values()}
+    fed = {ind.pk: feeds.fed_since(ind.code) or False for ind in indicators.values()}
     units = _units_by_reference(values.get("unit") for _, values in rows)
     allowed: dict[int, bool] = {}
     today = timezone.localdate()
@@ -549,6 +559,7 @@ def check_rows(*, actor, rows, perm: str = Perm.INDICATOR_IMPORT) -> tuple[list[
                 perm=perm,
                 today=today,
                 unit_allowed=allowed[unit.pk],
+                fed_by=fed[ind.pk],
             )
             row_errors.update(found)
             if checked is not None:

@@ -412,6 +412,10 @@ CELERY_BEAT_SCHEDULE = {
     "reach-compact": {"task": "incidents.reach_compact", "schedule": 300.0},
     # Nightly: the search lexicon's word counts afresh (incidents.search).
     "search-words-rebuild": {"task": "incidents.search_words_rebuild", "schedule": crontab(hour=3, minute=30)},
+    # Daily at 07:10: complaints whose answer is due within the provider's days, or overdue.
+    "complaint-reminders": {"task": "complaints.reminders", "schedule": crontab(hour=7, minute=10)},
+    # Nightly: PN-SVAR from the patientnämnd's cases, this year and the last (complaints.indicator).
+    "complaint-pn-svar": {"task": "complaints.pn_svar_feed", "schedule": crontab(hour=3, minute=40)},
 }
 
 # --- Audit ------------------------------------------------------------------------------
@@ -495,6 +499,12 @@ SPECTACULAR_SETTINGS = {
         "LexMariaStatusEnum": "lexmaria.models.Status",
         "IvoDecisionEnum": "lexmaria.models.IvoDecision",
         "LexMariaTimelineKindEnum": "lexmaria.models.TimelineEntry.Kind",
+        "ComplaintStatusEnum": "complaints.models.Status",
+        "ComplaintTimelineKindEnum": "complaints.models.TimelineEntry.Kind",
+        "ExternalKindEnum": "complaints.models.ExternalKind",
+        "ExternalDecisionEnum": "complaints.models.ExternalDecision",
+        # Named as it was before complaints brought a second `decision` (ExternalDecisionEnum).
+        "DecisionEnum": "lexmaria.models.Decision",
     },
 }
 

@@ -53,6 +53,7 @@ def test_the_chief_physicians_menu(login, cast):
         "Work queue",
         "Investigations",
         "Lex Maria",
+        "Complaints",
         "Actions",
         "Statistics",
         "Indicators",

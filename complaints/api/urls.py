@@ -1,5 +1,8 @@
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from complaints.api import views
+
+router = SimpleRouter(trailing_slash=True)
+router.register("complaints", views.ComplaintViewSet, basename="complaint")
 
 urlpatterns = router.urls

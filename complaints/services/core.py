@@ -39,19 +39,17 @@ from complaints.models import (
     TRANSITIONS,
     AnswerWay,
     Channel,
-    Complaint,
     ComplainantType,
+    Complaint,
     ComplaintSettings,
     Contact,
     Pause,
-    Status,
     TimelineEntry,
 )
 from psweb.cases import (
     MAX_TEXT,
     CaseKit,
     ConflictError,
-    StaleVersionError,
     as_date,
     bump,
     clean_past_date,
@@ -61,7 +59,6 @@ from psweb.cases import (
     record,
     require,
 )
-
 
 KIT = CaseKit(
     transitions=TRANSITIONS,
@@ -207,11 +204,11 @@ def _clean(fields: dict[str, Any], errors: dict, *, current: Complaint | None) -
         else:
             cleaned["subarea"] = subarea
     if "summary" in fields or required:
-        summary = clean_text(fields.get("summary"), "summary", errors, required=_("Write a short summary."), max_length=200)
+        summary = clean_text(
+            fields.get("summary"), "summary", errors, required=_("Write a short summary."), max_length=200
+        )
         if personnummer.IN_TEXT.search(summary):
-            errors["summary"] = _(
-                "The summary is shown in lists: write it without a personal identity number."
-            )
+            errors["summary"] = _("The summary is shown in lists: write it without a personal identity number.")
         cleaned["summary"] = summary
     if "description" in fields or required:
         cleaned["description"] = clean_text(
@@ -334,7 +331,8 @@ def complaint_update(*, complaint: Complaint, actor, fields: dict[str, Any], ver
         complaint.units.add(complaint.unit)
     if "received_on" in changed and complaint.board_unit_id is None:
         paused = sum(
-            ((p.ended_on or timezone.localdate()) - p.started_on).days for p in complaint.pauses.filter(ended_on__isnull=False)
+            ((p.ended_on or timezone.localdate()) - p.started_on).days
+            for p in complaint.pauses.filter(ended_on__isnull=False)
         )
         complaint.due_on = due_date_for(complaint.unit, complaint.received_on) + dt.timedelta(days=paused)
         changed.append("due_on")
@@ -479,7 +477,9 @@ def _end_pause(complaint: Complaint, actor, day: dt.date) -> int:
         pause.ended_on = max(day, pause.started_on)
         pause.ended_by = actor
         pause.save(update_fields=["ended_on", "ended_by"])
-    complaint.due_on = _off_weekend(complaint.due_on + dt.timedelta(days=days), ComplaintSettings.for_unit(complaint.unit))
+    complaint.due_on = _off_weekend(
+        complaint.due_on + dt.timedelta(days=days), ComplaintSettings.for_unit(complaint.unit)
+    )
     complaint.paused_since = None
     complaint.pause_reason = ""
     return days
@@ -514,7 +514,11 @@ def letter_save(*, complaint: Complaint, actor, letter: dict[str, Any], version:
     if complaint.status not in AWAITING_ANSWER:
         raise ConflictError(KIT.refusal(complaint))
     errors: dict[str, str] = {}
-    cleaned = {name: clean_text(letter.get(name), name, errors, max_length=MAX_TEXT) for name in LETTER_FIELDS if name in letter}
+    cleaned = {
+        name: clean_text(letter.get(name), name, errors, max_length=MAX_TEXT)
+        for name in LETTER_FIELDS
+        if name in letter
+    }
     raise_errors(errors)
     changed = [name for name, value in cleaned.items() if getattr(complaint, name) != value]
     for name in changed:

@@ -26,6 +26,7 @@ def _u(name: str, kind: str, *children: Unit) -> Unit:
 MEMBERSHIPS_VALID_FROM = dt.date(2020, 1, 1)
 
 REGION = "Region Västmanland"
+PATIENT_BOARD = "Patientnämnden Västmanland"
 HOSPITAL = "Västmanlands sjukhus Västerås"
 ACUTE = "Akutsjukvård"
 MEDICINE = "Medicinkliniken"
@@ -99,6 +100,8 @@ TREE: tuple[Unit, ...] = (
             _u("Närvården Sala-Väsby", "verksamhet"),
         ),
         _u(VARDVAL, "forvaltning"),
+        # The region's patientnämnd (lag 2017:372): its officer sees the cases it sends.
+        _u(PATIENT_BOARD, "patientnamnd"),
     ),
     _u(
         MUNICIPALITY,
@@ -202,6 +205,24 @@ USERS: tuple[DemoUser, ...] = (
         Role.VIEWER,
         (REGION, VARDVAL),
         "Demo-Sjobotten-2026",
+    ),
+    DemoUser(
+        "klagomal",
+        "Linnea",
+        "Holm",
+        "Klagomålshandläggare",
+        Role.COMPLAINT_HANDLER,
+        (REGION,),
+        "Demo-Kornblomma-2026",
+    ),
+    DemoUser(
+        "pn.handlaggare",
+        "Jonas",
+        "Ek",
+        "Handläggare, patientnämnden",
+        Role.PATIENT_BOARD,
+        (REGION, PATIENT_BOARD),
+        "Demo-Vallmo-2026",
     ),
     DemoUser(
         "capio.ssk",

@@ -49,11 +49,20 @@ ACTORS = [
 # The complaint cast (tests/complaints/conftest.py `make_ccast`): complaint handlers of
 # Medicinkliniken, Ortopedkliniken and Hemsjukvården (another care provider), the officer of
 # the nämnd that sends the rows' board cases, and the officer of another region's nämnd.
-COMPLAINT_ACTORS = ["complaint_handler", "complaint_handler_orto", "complaint_handler_muni", "board_officer",
-                    "other_board_officer"]
-COMPLAINT_CAST_FIELDS = {"complaint_handler": "handler", "complaint_handler_orto": "handler_orto",
-                         "complaint_handler_muni": "handler_muni", "board_officer": "board_officer",
-                         "other_board_officer": "other_board_officer"}
+COMPLAINT_ACTORS = [
+    "complaint_handler",
+    "complaint_handler_orto",
+    "complaint_handler_muni",
+    "board_officer",
+    "other_board_officer",
+]
+COMPLAINT_CAST_FIELDS = {
+    "complaint_handler": "handler",
+    "complaint_handler_orto": "handler_orto",
+    "complaint_handler_muni": "handler_muni",
+    "board_officer": "board_officer",
+    "other_board_officer": "other_board_officer",
+}
 
 
 def everyone(status: Expected, **exceptions: Expected) -> tuple[Expected, ...]:

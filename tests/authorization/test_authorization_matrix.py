@@ -30,8 +30,8 @@ from accounts.models import Membership
 from outbox.models import Notification
 from tests.authorization.matrix import (
     ACTORS,
-    COMPLAINT_CAST_FIELDS,
     ADMIN_LOGIN,
+    COMPLAINT_CAST_FIELDS,
     LOGIN,
     Expected,
     Redirect,
@@ -45,6 +45,7 @@ from tests.authorization.matrix import (
 )
 from tests.authorization.matrix_actions import ROWS as ACTION_ROWS
 from tests.authorization.matrix_apitokens import ROWS as APITOKEN_ROWS
+from tests.authorization.matrix_complaints import ROWS as COMPLAINT_ROWS
 from tests.authorization.matrix_deciders import ROWS as DECIDER_ROWS
 from tests.authorization.matrix_fhir import ROWS as FHIR_ROWS
 from tests.authorization.matrix_incidents import ROWS as INCIDENT_ROWS
@@ -159,6 +160,7 @@ MATRIX += APITOKEN_ROWS
 MATRIX += REFERENCE_ROWS
 MATRIX += OVERSIGHT_ROWS
 MATRIX += DECIDER_ROWS
+MATRIX += COMPLAINT_ROWS
 
 
 # --- enumeration -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import models
 from django.db.models import Count
 from django.test import override_settings
 
@@ -19,6 +20,7 @@ from indicators.models import Measurement
 pytestmark = pytest.mark.django_db
 
 INCIDENTS = 3000
+COMPLAINTS = 1500
 
 
 @pytest.fixture
@@ -26,7 +28,15 @@ def loaded():
     call_command("seed_demo", incidents=0, force=True, stdout=io.StringIO())
     before = Incident.objects.count()
     last_demo_id = Incident.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    reports = load.generate(incident_count=INCIDENTS, measurement_count=600, units=80, users=200, years=3, seed=7)
+    reports = load.generate(
+        incident_count=INCIDENTS,
+        measurement_count=600,
+        complaint_count=COMPLAINTS,
+        units=80,
+        users=200,
+        years=3,
+        seed=7,
+    )
     rows = {report.what.strip(): report.rows for report in reports}
     return before, rows, Incident.objects.filter(pk__gt=last_demo_id)
 
@@ -82,3 +92,26 @@ def test_the_statistics_count_the_generated_cases(loaded):
         reported_at__isnull=False, responsible_unit__path__startswith=region.path
     ).count()
     assert counted == in_region > INCIDENTS / 3
+
+
+def test_the_complaints_are_whole_cases_numbered_on_from_the_demo(loaded):
+    """Each generated complaint has its responsible unit among its units, a contact row, a
+    reference of its own after the demo's, and the shape of a region's year: most about care
+    and communication, a third from the patientnämnd."""
+    from complaints.models import Complaint, Contact, ReferenceCounter
+
+    _before, rows, _incidents = loaded
+    assert rows["complaints"] == COMPLAINTS
+    generated = Complaint.objects.filter(description="Klagomålets text, skriven av den som klagar.")
+    assert generated.count() == COMPLAINTS
+    assert Contact.objects.filter(complaint__in=generated).count() == COMPLAINTS
+    assert Complaint.units.through.objects.filter(complaint__in=generated).count() == COMPLAINTS
+    assert not generated.exclude(units=models.F("unit")).exists()
+    counters = dict(ReferenceCounter.objects.values_list("year", "last"))
+    assert Complaint.objects.values("reference").distinct().count() == Complaint.objects.count()
+    for year, last in counters.items():
+        assert Complaint.objects.filter(reference__startswith=f"KL-{year}-").count() <= last
+    areas = dict(generated.values_list("area").annotate(n=Count("id")).values_list("area", "n"))
+    assert sorted(areas, key=areas.get, reverse=True)[:2] == ["care", "communication"]
+    from_board = generated.filter(board_unit__isnull=False).count()
+    assert 0.25 < from_board / COMPLAINTS < 0.41

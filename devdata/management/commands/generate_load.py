@@ -27,6 +27,7 @@ class Command(BaseCommand):
             "--incidents", type=int, help="How many incidents (default 100 000; with --national 5 000 000)."
         )
         parser.add_argument("--measurements", type=int, default=0, help="About how many monthly measurements.")
+        parser.add_argument("--complaints", type=int, default=0, help="How many complaints (klagomål).")
         parser.add_argument(
             "--units", type=int, default=300, help="Grow the organisation to this many units (not with --national)."
         )
@@ -54,7 +55,7 @@ class Command(BaseCommand):
         for name, defaults in DEFAULTS.items():
             if options[name] is None:
                 options[name] = defaults[national]
-        for name in ("incidents", "measurements", "units", "users"):
+        for name in ("incidents", "measurements", "complaints", "units", "users"):
             if options[name] < 0:
                 raise CommandError(f"--{name} cannot be negative.")
         if options["years"] <= 0:
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         reports = load.generate(
             incident_count=options["incidents"],
             measurement_count=options["measurements"],
+            complaint_count=options["complaints"],
             units=options["units"],
             users=options["users"],
             years=options["years"],
