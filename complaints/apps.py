@@ -46,13 +46,25 @@ def _register_menu_entry() -> None:
     )
 
 
+def _actions_visible_q(user):
+    """Actions of the complaints `user` sees — asked of the complaints that have actions only,
+    so that the list the action register's query holds stays short (a region has hundreds of
+    thousands of complaints, a few of them with actions)."""
+    from django.db.models import Q
+
+    from actions.models import Action
+    from complaints.models import Complaint
+
+    with_actions = Action.objects.filter(complaint__isnull=False).values("complaint_id")
+    return Q(complaint__in=Complaint.objects.visible_to(user).filter(pk__in=with_actions).values("pk"))
+
+
 def _register_action_source() -> None:
     """The complaint as a source of actions in the action register (DESIGN §4)."""
-    from django.db.models import Q
 
     from actions.sources import ActionSource, register
     from complaints import permissions
-    from complaints.models import OPEN_STATES, Complaint, TimelineEntry
+    from complaints.models import OPEN_STATES, TimelineEntry
 
     register(
         ActionSource(
@@ -60,7 +72,7 @@ def _register_action_source() -> None:
             label=_("Complaint"),
             url_name="complaints:detail",
             unit_field="unit",
-            visible_q=lambda user: Q(complaint__in=Complaint.objects.visible_to(user).values("pk")),
+            visible_q=_actions_visible_q,
             may_manage=permissions.can_handle,
             is_open=lambda case: case.status in OPEN_STATES,
             closed_message=lambda case: str(_("The complaint is closed: only the progress of an action can change.")),

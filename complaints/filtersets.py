@@ -61,11 +61,12 @@ class ComplaintFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_unit(self, queryset, name, value):
-        # The subtree as a list of unit ids (one array parameter) so the unit index serves it;
-        # a complaint concerning a unit of the subtree counts too.
+        # The subtree as a list of unit ids (one array parameter); a complaint concerning a unit
+        # of the subtree counts, the responsible unit among them (one semi-join, no OR: see
+        # `ComplaintQuerySet.visible_to`).
         subtree = list(OrgUnit.objects.filter(path__startswith=value.path).values_list("pk", flat=True))
         concerned = Complaint.units.through.objects.filter(orgunit_id__any=subtree).values("complaint_id")
-        return queryset.filter(Q(unit_id__any=subtree) | Q(pk__in=concerned))
+        return queryset.filter(pk__in=concerned)
 
     def filter_overdue(self, queryset, name, value):
         if value:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import has_perm, scope_q
 from accounts.roles import Perm
-from complaints.models import Complaint, ComplaintIncident, TimelineEntry
+from complaints.models import Complaint, ComplaintIncident, TimelineEntry, concerned_q
 from incidents.hooks import ReadGrant
 
 
@@ -33,10 +33,7 @@ def complaints_seen_as_staff(user):
     the responsible unit or a unit it concerns lies in her scope."""
     if not has_perm(user, Perm.COMPLAINT_VIEW):
         return Complaint.objects.none()
-    concerned = Complaint.units.through.objects.filter(scope_q(user, Perm.COMPLAINT_VIEW, "orgunit"))
-    return Complaint.objects.filter(
-        scope_q(user, Perm.COMPLAINT_VIEW, "unit") | Q(pk__in=concerned.values("complaint_id"))
-    )
+    return Complaint.objects.filter(concerned_q(user))
 
 
 def incidents_of_my_complaints(user) -> Q:

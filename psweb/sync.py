@@ -1,11 +1,11 @@
 """Sync what changed: `?updated_since=` on the lists of incidents, investigations, Lex Maria
-cases, actions and measurements (docs/api.md, "Sync").
+cases, actions, measurements and complaints (docs/api.md, "Sync").
 
 A cursor on `updated_at` loses rows: the time is taken when a transaction writes, but
 transactions commit out of order, so a client that has read up to 10:00:05 never sees a row
 written at 10:00:04 by a transaction that committed at 10:00:06. Here each row carries
 `sync_xid`, the id of the transaction that last wrote it, set by the database trigger
-`psweb_sync_stamp` (created by each of the five apps' migrations, `CREATE OR REPLACE`, so that
+`psweb_sync_stamp` (created by each of the six apps' migrations, `CREATE OR REPLACE`, so that
 none depends on another's). A read returns only rows whose transaction had finished before it
 began — `sync_xid` below the snapshot's `xmin`, the oldest transaction still running — in
 the order (sync_xid, id). Every transaction that writes later, or is still running, has an id
@@ -41,7 +41,7 @@ _PREFIX = "s1."
 # The largest bigint: a position after every row of a transaction.
 _LAST_ID = 2**63 - 1
 
-# --- The trigger (used by the five apps' migrations) --------------------------------------------
+# --- The trigger (used by the six apps' migrations) --------------------------------------------
 
 STAMP_FUNCTION = """
 CREATE OR REPLACE FUNCTION psweb_sync_stamp() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -10,7 +10,6 @@
 
 from complaints.services.core import *  # noqa: F403
 from complaints.services.core import KIT, due_date_for  # noqa: F401
-from psweb.cases import ConflictError, StaleVersionError  # noqa: F401
 from complaints.services.external import external_add, external_update  # noqa: F401
 from complaints.services.links import (  # noqa: F401
     incident_create,
@@ -19,3 +18,4 @@ from complaints.services.links import (  # noqa: F401
     lex_maria_request,
 )
 from complaints.services.reminders import reminders_send  # noqa: F401
+from psweb.cases import ConflictError, StaleVersionError  # noqa: F401

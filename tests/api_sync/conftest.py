@@ -14,12 +14,15 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from actions.models import Action
+from complaints import services as complaint_services
+from complaints.models import Complaint
 from incidents import services as incident_services
 from incidents.models import Incident
 from indicators.models import Measurement
 from investigations import services as investigation_services
 from investigations.models import Investigation, Method
 from lexmaria.models import LexMariaCase
+from tests.complaints.conftest import register
 from tests.factories import MembershipFactory, UserFactory
 from tests.incidents.conftest import report
 from tests.indicators.conftest import measure, month
@@ -58,6 +61,23 @@ def _measurement(cast, tree) -> Measurement:
 
 def _measurement_again(measurement, cast):
     measure(cast.safety_officer, "BHK", measurement.unit, *month(2025, 3), 8, 10)
+
+
+def _complaint_handler(tree):
+    """The complaint handler of Medicinkliniken (made once per test)."""
+    user = UserFactory(username="sync_complaint_handler")
+    if not user.memberships.exists():
+        MembershipFactory(user=user, unit=tree.medicin, role=Role.COMPLAINT_HANDLER)
+    return user
+
+
+def _complaint(cast, tree) -> Complaint:
+    return register(_complaint_handler(tree), tree.medicin_ward)
+
+
+def _complaint_investigate(row, cast):
+    """Through the service, by the handler who registered it."""
+    return complaint_services.complaint_investigate(complaint=row, actor=row.timeline.first().actor)
 
 
 @dataclass
@@ -127,6 +147,16 @@ SYNCED = [
         {"comment": "Kontrollerad."},
         "safety_officer",
         "PaginatedMeasurementList",
+    ),
+    Synced(
+        "complaints",
+        "/api/v1/complaints/",
+        Complaint,
+        _complaint,
+        _complaint_investigate,
+        {"summary": "Ny rubrik"},
+        "manager",
+        "PaginatedComplaintAsReadList",
     ),
 ]
 

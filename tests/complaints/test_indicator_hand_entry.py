@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from indicators import services as indicator_services
 from indicators.models import IndicatorDefinition
@@ -17,6 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _save(cast, unit, code, start):
+    with translation.override("en"):
+        return _check(cast, unit, code, start)
+
+
+def _check(cast, unit, code, start):
     return indicator_services.check_measurement(
         actor=cast.safety_officer,
         indicator=IndicatorDefinition.objects.get(code=code),
