@@ -207,6 +207,16 @@ USERS: tuple[DemoUser, ...] = (
         "Demo-Sjobotten-2026",
     ),
     DemoUser(
+        "capio.ssk",
+        "Fatima",
+        "Hassan",
+        "Distriktssköterska",
+        Role.REPORTER,
+        (CAPIO, "Distriktssköterskemottagningen Vallby"),
+        "Demo-Nyponros-2026",
+    ),
+    # Last: the demo's other users, and the random draws that pick among them, stay as they were.
+    DemoUser(
         "klagomal",
         "Linnea",
         "Holm",
@@ -223,15 +233,6 @@ USERS: tuple[DemoUser, ...] = (
         Role.PATIENT_BOARD,
         (REGION, PATIENT_BOARD),
         "Demo-Vallmo-2026",
-    ),
-    DemoUser(
-        "capio.ssk",
-        "Fatima",
-        "Hassan",
-        "Distriktssköterska",
-        Role.REPORTER,
-        (CAPIO, "Distriktssköterskemottagningen Vallby"),
-        "Demo-Nyponros-2026",
     ),
 )
 
