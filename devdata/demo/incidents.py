@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, OrgUnit, User
 from accounts.roles import Perm, roles_with
+from accounts.selectors import users_with_perm_in
 from actions.models import Action, EffectClass
 from incidents.models import (
     EVENT_CLASS_FROM_REPORTED_KIND,
@@ -136,6 +137,9 @@ class _World:
     categories: dict[str, Category]
     areas: list[CauseArea]
     fallback: User
+    # Units where someone decides on Lex Maria: only there does the demo request an assessment,
+    # so every request has a case (a provider without a decider, Capio's, asks for none).
+    deciding: set[int]
 
 
 def _world() -> _World | None:
@@ -164,6 +168,7 @@ def _world() -> _World | None:
         categories={c.code: c for c in Category.objects.all()},
         areas=list(CauseArea.objects.filter(is_active=True)),
         fallback=fallback,
+        deciding={unit.pk for unit in units if users_with_perm_in(unit=unit, perm=Perm.LEXMARIA_DECIDE).exists()},
     )
 
 
@@ -319,7 +324,9 @@ def _create(world: _World, plan: dict, key: uuid.UUID, rng: random.Random, used:
         risk_consequence=plan["consequence"] if handled else None,
         feedback=plan["feedback"] if state == Status.CLOSED else "",
         feedback_at=closed,
-        lex_maria_requested_at=(triaged if handled and event in LEX_MARIA_CLASSES else None),
+        lex_maria_requested_at=(
+            triaged if handled and event in LEX_MARIA_CLASSES and responsible.pk in world.deciding else None
+        ),
         investigation_requested_at=(triaged if handled and event in LEX_MARIA_CLASSES else None),
         triaged_at=triaged,
         closed_at=closed,
