@@ -59,6 +59,13 @@ class Perm:
     COMPLAINT_VIEW_PATIENT = "complaint.view_patient"
     COMPLAINT_STATS = "complaint.stats"
     COMPLAINT_BOARD = "complaint.board"
+    # Egenkontroll (issue 18): a unit's members answer its rounds, its manager submits and
+    # approves, the safety team and measurement owners author templates and run rounds, and
+    # results are read by those who follow the work (the viewer: statistics only).
+    AUDIT_ANSWER = "audit.answer"
+    AUDIT_SUBMIT = "audit.submit"
+    AUDIT_RUN = "audit.run"
+    AUDIT_VIEW = "audit.view"
 
 
 _REPORTER = {Perm.INCIDENT_REPORT}
@@ -67,19 +74,25 @@ _HANDLER = _REPORTER | _STATS | {Perm.INCIDENT_VIEW, Perm.INCIDENT_TRIAGE, Perm.
 # Managers, the chief physician and the safety team see their units' complaints (not the
 # complainant's contact details, which only the complaint's handlers read).
 _COMPLAINT_READER = {Perm.COMPLAINT_VIEW, Perm.COMPLAINT_VIEW_PATIENT, Perm.COMPLAINT_STATS}
+# The staff of a unit answer its egenkontroll; not the viewer, the administrator or the nämnd.
+_AUDIT = {Perm.AUDIT_ANSWER}
+_AUDIT_LEAD = _AUDIT | {Perm.AUDIT_VIEW}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.REPORTER: frozenset(_REPORTER),
-    Role.HANDLER: frozenset(_HANDLER),
+    Role.REPORTER: frozenset(_REPORTER | _AUDIT),
+    Role.HANDLER: frozenset(_HANDLER | _AUDIT),
     Role.MANAGER: frozenset(
         _HANDLER
         | _COMPLAINT_READER
+        | _AUDIT_LEAD
         | {Perm.INVESTIGATION_VIEW, Perm.INVESTIGATION_DECIDE, Perm.LEXMARIA_VIEW, Perm.MEMBERSHIP_VIEW}
+        | {Perm.AUDIT_SUBMIT}
     ),
-    Role.ANALYST: frozenset(_REPORTER),
+    Role.ANALYST: frozenset(_REPORTER | _AUDIT),
     Role.CHIEF_PHYSICIAN: frozenset(
         _HANDLER
         | _COMPLAINT_READER
+        | _AUDIT_LEAD
         | {
             Perm.INVESTIGATION_VIEW,
             Perm.INVESTIGATION_DECIDE,
@@ -93,6 +106,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _REPORTER
         | _STATS
         | _COMPLAINT_READER
+        | _AUDIT_LEAD
+        | {Perm.AUDIT_RUN}
         | {
             Perm.INCIDENT_VIEW,
             Perm.INCIDENT_VIEW_PATIENT,
@@ -107,11 +122,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.ACCESSLOG_VIEW,
         }
     ),
-    Role.INDICATOR_EDITOR: frozenset(_REPORTER | _STATS | {Perm.INDICATOR_EDIT, Perm.INDICATOR_IMPORT}),
-    Role.VIEWER: frozenset(_REPORTER | _STATS | {Perm.COMPLAINT_STATS}),
+    Role.INDICATOR_EDITOR: frozenset(
+        _REPORTER | _STATS | _AUDIT_LEAD | {Perm.INDICATOR_EDIT, Perm.INDICATOR_IMPORT, Perm.AUDIT_RUN}
+    ),
+    Role.VIEWER: frozenset(_REPORTER | _STATS | {Perm.COMPLAINT_STATS, Perm.AUDIT_VIEW}),
     Role.ADMIN: frozenset(_REPORTER | {Perm.ORG_ADMIN, Perm.MEMBERSHIP_VIEW}),
     Role.COMPLAINT_HANDLER: frozenset(
-        _REPORTER | _COMPLAINT_READER | {Perm.COMPLAINT_HANDLE, Perm.ACTION_VIEW, Perm.INDICATOR_VIEW}
+        _REPORTER | _AUDIT | _COMPLAINT_READER | {Perm.COMPLAINT_HANDLE, Perm.ACTION_VIEW, Perm.INDICATOR_VIEW}
     ),
     Role.PATIENT_BOARD: frozenset({Perm.COMPLAINT_BOARD}),
 }

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 # The foreign keys to the sources, in the order the register lists kinds of source.
-SOURCE_FIELDS = ("incident", "investigation", "lexmaria_case", "complaint")
+SOURCE_FIELDS = ("incident", "investigation", "lexmaria_case", "complaint", "audit_response")
 
 
 def exactly_one_source() -> Q:
@@ -98,6 +98,10 @@ class Action(models.Model):
     )
     complaint = models.ForeignKey(
         "complaints.Complaint", on_delete=models.PROTECT, null=True, blank=True, related_name="own_actions"
+    )
+    # A unit's response to an egenkontroll round (issue 18): an action for a negative answer.
+    audit_response = models.ForeignKey(
+        "audits.Response", on_delete=models.PROTECT, null=True, blank=True, related_name="own_actions"
     )
 
     description = models.TextField(_("action"))

@@ -82,6 +82,7 @@ STATS_GOAL = (500, None)  # median: statistics endpoints and dashboards
 # the issue; the page's own goal is QUEUE_GOAL): as long as a statistics page may take
 COUNTS_GOAL = (500, None)
 ACTION_LIST_GOAL = (150, None)  # median: the action list (/atgarder/), the region's whole register
+AUDIT_GOAL = (300, None)  # median: egenkontroll, a round sent to 1 000 units and a risk register (issue 18)
 SUBMIT_P95_GOAL = 300  # with 10 concurrent reporters
 MIXED_LOAD_P95_GOAL = 500  # every request type of the mixed load of 50 users
 IMPORT_GOAL = 10_000  # rows per second
@@ -769,6 +770,7 @@ def page_plan(cast: Cast) -> list[PlanRow]:
             lists,
         ),
         *complaint_rows(cast, client_for, get, queue),
+        *audit_rows(cast, client_for, get),
     ]
 
 
@@ -839,6 +841,117 @@ def complaint_rows(cast: Cast, client_for, get, queue: dict) -> list[PlanRow]:
             get(chief, "/api/v1/complaints/", page_size=50),
             queue,
         ),
+    ]
+
+
+AUDIT_TITLE = "Bench: egenkontroll läkemedel, 1 000 enheter"
+
+
+def _bench_audit_round(cast: Cast):
+    """The medication self-audit sent to 1 000 units of the region (all of them when it has
+    fewer), two thirds submitted with every statement answered, the rest never answered: made
+    once, in bulk, and kept with the database (`--keep`)."""
+    import random
+
+    from django.utils import timezone
+
+    from accounts.models import OrgUnit
+    from audits import services
+    from audits.examples import MEDICATION
+    from audits.models import Answer, Response, Round, Status, Template
+
+    found = Round.objects.filter(title=AUDIT_TITLE).first()
+    if found is not None:
+        return found
+    units = list(
+        OrgUnit.objects.filter(care_provider=cast.region, is_active=True, kind__code="enhet").order_by("path")[:1000]
+    )
+    if cast.ward not in units:
+        units = [cast.ward, *units[:999]]
+    today = timezone.localdate()
+    version = Template.objects.get(code=MEDICATION).current_version()
+    round_ = services.round_create(
+        actor=cast.strategist,
+        version=version,
+        units=units,
+        fields={
+            "title": AUDIT_TITLE,
+            "period_start": today.replace(month=1, day=1),
+            "period_end": today.replace(month=12, day=31),
+            "opens_on": today + dt.timedelta(days=1),
+            "due_on": today + dt.timedelta(days=30),
+            "recurrence": "",
+        },
+    )
+    rng = random.Random(18)  # noqa: S311 - bench data, not a secret
+    responses = list(round_.responses.order_by("pk"))
+    answered = [response for response in responses if rng.random() < 2 / 3 and response.unit_id != cast.ward.pk]
+    now = timezone.now()
+    Response.objects.filter(round=round_).update(status=Status.OPEN)
+    Response.objects.filter(pk__in=[r.pk for r in answered]).update(
+        status=Status.SUBMITTED, submitted_by=cast.strategist, submitted_at=now
+    )
+    statements = list(version.statements.all())
+    values = ["in_place"] * 8 + ["introducing", "planned", "missing"]
+    Answer.objects.bulk_create(
+        Answer(
+            response=response,
+            statement=statement,
+            value=(value := rng.choice(values)),
+            comment="Rutinen saknas på enheten." if value == "missing" else "",
+            answered_by=cast.strategist,
+            answered_at=now,
+        )
+        for response in answered
+        for statement in statements
+    )
+    Round.objects.filter(pk=round_.pk).update(status="open")
+    return round_
+
+
+def audit_rows(cast: Cast, client_for, get) -> list[PlanRow]:
+    """Egenkontroll (issue 18; goal median ≤ 300 ms): a round's results over 1 000 units, the
+    drill-down to the clinic, the API's round with results and its responses, and a nurse's
+    answering page."""
+    from django.urls import reverse
+
+    from accounts.roles import Role
+    from audits.models import Response
+
+    round_ = _bench_audit_round(cast)
+    strategist = client_for(cast.strategist)
+    response = Response.objects.get(round=round_, unit=cast.ward)
+    nurse_user = _holder(cast.ward, Role.REPORTER, f"bench.sjukskoterska.{cast.ward.pk}")
+    nurse = client_for(nurse_user)
+    goal = {"goal": AUDIT_GOAL}
+    page = reverse("audits:round", kwargs={"pk": round_.pk})
+    return [
+        PlanRow("Egenkontroll", "A round's results, 1 000 units (strategist)", get(strategist, page), goal),
+        PlanRow(
+            "Egenkontroll",
+            "A round's results, drilled down to the clinic (strategist)",
+            get(strategist, page, enhet=str(cast.clinic.pk)),
+            goal,
+        ),
+        PlanRow(
+            "Egenkontroll",
+            "API: the round with its results (strategist)",
+            get(strategist, f"/api/v1/audit-rounds/{round_.pk}/"),
+            goal,
+        ),
+        PlanRow(
+            "Egenkontroll",
+            "API: the round's responses, 50 a page (strategist)",
+            get(strategist, "/api/v1/audit-responses/", round=str(round_.pk), page_size=50),
+            goal,
+        ),
+        PlanRow(
+            "Egenkontroll",
+            "A unit's response, answering page (nurse)",
+            get(nurse, reverse("audits:response", kwargs={"pk": response.pk})),
+            goal,
+        ),
+        PlanRow("Egenkontroll", "Egenkontroll, the nurse's start (nurse)", get(nurse, reverse("audits:home")), goal),
     ]
 
 
@@ -1126,10 +1239,16 @@ def import_file(rows: int, user) -> tuple[bytes, str]:
     for the units the strategist may import for, none of them in the database yet."""
     from accounts.models import OrgUnit
     from accounts.roles import Perm
+    from indicators.feeds import fed_since
     from indicators.models import IndicatorDefinition, Measurement
     from indicators.services import may_enter
 
-    indicators = list(IndicatorDefinition.objects.filter(is_active=True, kind="proportion").order_by("code"))
+    # Not the indicators psweb computes itself (PN-SVAR from the complaints): their import is refused.
+    indicators = [
+        indicator
+        for indicator in IndicatorDefinition.objects.filter(is_active=True, kind="proportion").order_by("code")
+        if fed_since(indicator.code) is None
+    ]
     units = [
         unit
         for unit in OrgUnit.objects.filter(is_active=True).exclude(kind__code="riket").select_related("kind")

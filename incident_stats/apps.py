@@ -17,5 +17,6 @@ class IncidentStatsConfig(AppConfig):
                 "statistics:dashboard",
                 menu.with_perm(Perm.STATS_VIEW),
                 ("statistics:dashboard",),
+                group=menu.FOLLOW_UP,
             )
         )

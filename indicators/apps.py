@@ -17,5 +17,6 @@ class IndicatorsConfig(AppConfig):
                 "indicators:dashboard",
                 menu.with_perm(Perm.INDICATOR_VIEW),
                 ("indicators:dashboard", "indicators:detail", "indicators:board", "indicators:entry"),
+                group=menu.FOLLOW_UP,
             )
         )

@@ -26,15 +26,28 @@ class Feed:
 
 
 FEEDS: dict[str, Feed] = {}
+# Feeds whose indicators are data, not code (egenkontroll: a template's statement names the
+# indicator its counts feed): (code) -> the Feed of that code, or None.
+RESOLVERS: list[Callable[[str], Feed | None]] = []
 
 
 def register(feed: Feed) -> None:
     FEEDS[feed.code.upper()] = feed
 
 
+def register_resolver(resolver: Callable[[str], Feed | None]) -> None:
+    if resolver not in RESOLVERS:
+        RESOLVERS.append(resolver)
+
+
 def fed_since(code: str) -> tuple[Feed, dt.date] | None:
     """The feed of `code` and the day it covers from, or None when hand entry is open."""
-    feed = FEEDS.get((code or "").upper())
+    code = (code or "").upper()
+    feed = FEEDS.get(code)
+    for resolver in RESOLVERS if feed is None else ():
+        feed = resolver(code)
+        if feed is not None:
+            break
     if feed is None:
         return None
     since = feed.since()

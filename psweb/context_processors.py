@@ -25,6 +25,22 @@ class NavItem:
     current: bool = False
     # A number shown beside the label (unread notifications); None shows none.
     count: int | None = None
+    # A group's entries (psweb.menu, `MenuEntry.group`): the item is a disclosure, no URL.
+    children: tuple[NavItem, ...] = ()
+
+
+def _group(label, members: list[NavItem]) -> NavItem:
+    """A group of entries as one item that opens to show them (its one entry alone)."""
+    if len(members) == 1:
+        return members[0]
+    return NavItem(
+        label,
+        "",
+        tuple(name for member in members for name in member.url_names),
+        current=any(member.current for member in members),
+        count=sum(member.count or 0 for member in members) or None,
+        children=tuple(members),
+    )
 
 
 def _current_view_name(request) -> str:
@@ -38,23 +54,33 @@ def navigation(request):
         return {"nav": {"items": [], "report_url": None}}
 
     current = _current_view_name(request)
-    items: list[NavItem] = []
     # Kept for pages that show a link to these sections outside the menu.
     flags: dict[str, bool] = {}
+    # The menu in order; a group stands where its first entry is, as (label, its entries).
+    slots: list[NavItem | tuple] = []
+    groups: dict[str, list[NavItem]] = {}
     for entry in menu.entries():
         shown = bool(entry.visible(user))
         if entry.flag:
             flags[entry.flag] = shown
-        if shown:
-            items.append(
-                NavItem(
-                    entry.label,
-                    reverse(entry.url_name),
-                    entry.current_url_names,
-                    current=current in entry.current_url_names,
-                    count=entry.count(user) if entry.count else None,
-                )
-            )
+        if not shown:
+            continue
+        item = NavItem(
+            entry.label,
+            reverse(entry.url_name),
+            entry.current_url_names,
+            current=current in entry.current_url_names,
+            count=entry.count(user) if entry.count else None,
+        )
+        if not entry.group:
+            slots.append(item)
+            continue
+        key = str(entry.group)
+        if key not in groups:
+            groups[key] = []
+            slots.append((entry.group, groups[key]))
+        groups[key].append(item)
+    items = [slot if isinstance(slot, NavItem) else _group(*slot) for slot in slots]
     button = menu.report_button()
     report_url = reverse(button.url_name) if button is not None and button.visible(user) else None
     return {

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import has_perm
 
@@ -31,6 +32,10 @@ class MenuEntry:
     # A key of the `nav` context set to whether the entry is shown, for pages that link to
     # the same section outside the menu (e.g. "memberships").
     flag: str = ""
+    # Entries with the same group are shown together under its label, as one disclosure
+    # (`FOLLOW_UP`: statistics, indicators, egenkontroll…), where the menu would otherwise
+    # grow past one row. A group with one visible entry shows that entry on its own.
+    group: str | Promise = ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,11 @@ class ReportButton:
 
     url_name: str
     visible: Callable  # (user) -> bool
+
+
+# The follow-up of the work (statistics, indicators, egenkontroll, and the proactive modules
+# after them): one entry in the menu, opened to show them.
+FOLLOW_UP = _("Follow-up")
 
 
 def signed_in(user) -> bool:

@@ -147,6 +147,22 @@ REQUEST_EXAMPLES: dict[str, tuple[str, object]] = {
         "Åtgärden är genomförd",
         {"version": 2, "state": "done", "progress_note": "Rutinen gäller från 1 april."},
     ),
+    "audit_responses_answers_update": (
+        "Svara på ett påstående",
+        {"value": "missing", "comment": "Rutinen är inte fastställd."},
+    ),
+    "audit_responses_submit": ("Skicka in", _V),
+    "audit_responses_approve": ("Godkänn", _V),
+    "audit_responses_return": ("Returnera", {**_V, "reason": "Kommentera svaret om svinn."}),
+    "audit_responses_actions": (
+        "Åtgärd",
+        {
+            "description": "Inför en rutin för svinnrapportering.",
+            "responsible": 31,
+            "due_date": "2026-04-30",
+            "statement": "svinn",
+        },
+    ),
     "actions_partial_update": (
         "Åtgärden har påbörjats",
         {"version": 2, "state": "in_progress", "progress_note": "Utbildning planerad vecka 15."},

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "lexmaria",
     "indicators",
     "complaints",  # klagomål och synpunkter (issue 17): above lexmaria and indicators (PN-SVAR)
+    "audits",  # egenkontroll (issue 18): rounds of checklists and observations, feeds BHK
     "incident_stats",
     "oversight",  # oversight agreements (vårdval): a purchaser's named users read a provider's cases
     "fhir_server",  # /fhir/: incidents as FHIR R5 AdverseEvent, read-only (not `fhir`: fhir.resources' package)
@@ -416,6 +417,8 @@ CELERY_BEAT_SCHEDULE = {
     "complaint-reminders": {"task": "complaints.reminders", "schedule": crontab(hour=7, minute=10)},
     # Nightly: PN-SVAR from the patientnämnd's cases, this year and the last (complaints.indicator).
     "complaint-pn-svar": {"task": "complaints.pn_svar_feed", "schedule": crontab(hour=3, minute=40)},
+    # Daily at 06:50: egenkontroll rounds open, go overdue, are reminded, escalated and recur.
+    "audit-sweep": {"task": "audits.sweep", "schedule": crontab(hour=6, minute=50)},
 }
 
 # --- Audit ------------------------------------------------------------------------------
@@ -500,6 +503,9 @@ SPECTACULAR_SETTINGS = {
         "IvoDecisionEnum": "lexmaria.models.IvoDecision",
         "LexMariaTimelineKindEnum": "lexmaria.models.TimelineEntry.Kind",
         "ComplaintStatusEnum": "complaints.models.Status",
+        "AuditRoundStatusEnum": "audits.models.RoundStatus",
+        "AuditResponseStatusEnum": "audits.models.Status",
+        "AuditValueEnum": "audits.models.Value",
         "ComplaintTimelineKindEnum": "complaints.models.TimelineEntry.Kind",
         "ExternalKindEnum": "complaints.models.ExternalKind",
         "ExternalDecisionEnum": "complaints.models.ExternalDecision",

@@ -46,6 +46,7 @@ MIGRATION_DATA = [
     ("incidents.migrations.0002_taxonomies", "seed"),
     ("indicators.migrations.0002_catalogue", "seed"),
     ("complaints.migrations.0002_patient_board_kind", "add_kind"),
+    ("audits.migrations.0002_example_templates", "seed"),
 ]
 
 

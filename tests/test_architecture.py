@@ -22,6 +22,7 @@ APPS = [
     "indicators",
     "incident_stats",
     "complaints",
+    "audits",
     "apitokens",
     "sso",
     "webhooks",
@@ -101,6 +102,34 @@ for _below in (
     "webhooks",
 ):
     FORBIDDEN[_below] = FORBIDDEN[_below] | {"complaints"}
+
+# Egenkontroll (issue 18) writes actions and feeds indicators; it knows no incident or other
+# case app, and no app below it knows of it.
+FORBIDDEN["audits"] = {
+    "incidents",
+    "investigations",
+    "lexmaria",
+    "complaints",
+    "incident_stats",
+    "oversight",
+    "fhir_server",
+    "webhooks",
+    "devdata",
+}
+for _below in (
+    "psweb",
+    "accounts",
+    "outbox",
+    "actions",
+    "incidents",
+    "investigations",
+    "lexmaria",
+    "indicators",
+    "apitokens",
+    "webhooks",
+    "complaints",
+):
+    FORBIDDEN[_below] = FORBIDDEN[_below] | {"audits"}
 
 
 def imports_of(path: Path) -> list[tuple[int, str]]:

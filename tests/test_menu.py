@@ -55,18 +55,39 @@ def test_the_chief_physicians_menu(login, cast):
         "Lex Maria",
         "Complaints",
         "Actions",
-        "Statistics",
-        "Indicators",
+        "Follow-up",
         "Roles and units",
         "Notifications",
     ]
     assert response.context["nav"]["report_url"] == reverse("incidents:report")
+    follow_up = next(item for item in response.context["nav"]["items"] if item.children)
+    with translation.override("en"):
+        assert [str(child.label) for child in follow_up.children] == ["Statistics", "Self-audits", "Indicators"]
+    assert follow_up.url == "" and not follow_up.current
+
+
+def test_a_group_is_current_on_its_entries_pages_and_one_entry_stands_alone(login, cast):
+    # when: the chief physician opens the statistics
+    response = login(cast.chief_physician).get(reverse("statistics:dashboard"))
+
+    # then: the follow-up group is the current item, and in it the statistics
+    follow_up = next(item for item in response.context["nav"]["items"] if item.children)
+    assert follow_up.current
+    with translation.override("en"):
+        assert [str(child.label) for child in follow_up.children if child.current] == ["Statistics"]
+    assert b'class="site-nav__link site-nav__link--current"' in response.content
+
+    # and: a nurse, who of the group only answers self-audits, sees that entry on its own
+    nurse_items = login(cast.reporter).get(reverse("home")).context["nav"]["items"]
+    with translation.override("en"):
+        assert [item.url for item in nurse_items if str(item.label) == "Self-audits"] == [reverse("audits:home")]
+    assert not any(item.children for item in nurse_items)
 
 
 def test_the_reporters_menu(login, cast):
     response = login(cast.reporter).get(reverse("home"))
 
-    assert _labels(response) == ["Start", "My reports", "My actions", "Notifications"]
+    assert _labels(response) == ["Start", "My reports", "My actions", "Self-audits", "Notifications"]
     nav = response.context["nav"]
     assert nav["report_url"] == reverse("incidents:report")
     assert (nav["memberships"], nav["access_log"], nav["admin"], nav["queue"], nav["unread"]) == (

@@ -37,6 +37,48 @@
     });
   }
 
+  // A form saved as you go (egenkontroll's answers) shows why the server refused it: htmx
+  // leaves a 400 unswapped unless the form asks for it (data-swap-errors).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (event.detail.xhr.status === 400 && elt && elt.closest && elt.closest("[data-swap-errors]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // A group of menu entries (<details data-nav-group>) closes when another opens, on a click
+  // outside it and on Escape (back to its label), as a drop-down is expected to.
+  var groups = Array.prototype.slice.call(document.querySelectorAll("[data-nav-group]"));
+  var closeGroups = function (except) {
+    groups.forEach(function (group) {
+      if (group !== except) {
+        group.open = false;
+      }
+    });
+  };
+  groups.forEach(function (group) {
+    group.addEventListener("toggle", function () {
+      if (group.open) {
+        closeGroups(group);
+      }
+    });
+  });
+  if (groups.length) {
+    document.addEventListener("click", function (event) {
+      if (!event.target.closest || !event.target.closest("[data-nav-group]")) {
+        closeGroups(null);
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      var open = groups.filter(function (group) { return group.open; })[0];
+      if (event.key === "Escape" && open) {
+        open.open = false;
+        open.querySelector("summary").focus();
+      }
+    });
+  }
+
   // After a failed form submission, move focus to the error summary so that keyboard and
   // screen-reader users hear what to correct first.
   var summary = document.querySelector("[data-error-summary]");

@@ -36,6 +36,8 @@ def test_a_measurement_owner_imports_a_file_and_sees_it_on_the_dashboard(
     path.write_bytes(content.encode("utf-8-sig"))
     sign_in(page, cast.indicator_editor)
 
+    # Indicators are in the menu's follow-up group: open it, then the entry.
+    page.locator(".site-nav summary", has_text="Uppföljning").click()
     page.get_by_role("link", name="Indikatorer").first.click()
     page.get_by_role("link", name="Importera mätningar").click()
     assert not serious_violations(page)

@@ -27,6 +27,7 @@ from accounts.roles import Role
 from devdata.demo import accounts as demo
 from devdata.demo import complaints as complaint_demo
 from devdata.demo.actions import seed_actions
+from devdata.demo.audits import seed_audits
 from devdata.demo.deciders import seed_deciders
 from devdata.demo.incidents import seed_incidents
 from devdata.demo.indicators import seed_measurements
@@ -86,12 +87,13 @@ class Command(BaseCommand):
         mails = len(getattr(mail, "outbox", [])) - before
         units, units_created, users_created, memberships_created, *counts = created
         incidents_created, investigations_created, cases_created, actions_created, *counts = counts
-        measurements_created, complaints_created = counts
+        measurements_created, complaints_created, audits_created = counts
         self.stdout.write(
             f"Demo data: {len(units)} units ({units_created} new), {len(demo.USERS)} users ({users_created} new), "
             f"{memberships_created} new memberships, {incidents_created} new incidents, "
             f"{investigations_created} new investigations, {cases_created} new Lex Maria cases, "
             f"{actions_created} new actions in the register, {complaints_created} new complaints, "
+            f"{audits_created} new self-audit rounds, "
             f"{measurements_created} new measurements; {mails} demo e-mails delivered to memory, not shown."
         )
         self._print_table()
@@ -100,6 +102,7 @@ class Command(BaseCommand):
         units, units_created = self._seed_units()
         users_created, memberships_created = self._seed_users(units, reset_passwords=reset_passwords)
         incidents_created = investigations_created = cases_created = actions_created = complaints_created = 0
+        audits_created = 0
         measurements_created = seed_measurements()
         seed_oversight()  # the vårdval unit's agreement with Capio Vårdcentral Vallby
         seed_deciders()  # the region's designated chefläkare and her deputy in July
@@ -109,6 +112,8 @@ class Command(BaseCommand):
             cases_created = seed_lex_maria()
             actions_created = seed_actions()
             complaints_created = complaint_demo.seed_complaints()  # links to the demo incidents
+            # Egenkontroll; after the measurements, whose BHK its hygiene rounds then feed.
+            audits_created = seed_audits()
         return (
             units,
             units_created,
@@ -120,6 +125,7 @@ class Command(BaseCommand):
             actions_created,
             measurements_created,
             complaints_created,
+            audits_created,
         )
 
     def _seed_units(self) -> tuple[dict[tuple[str, ...], OrgUnit], int]:
