@@ -344,7 +344,9 @@ def answer_save(*, response: Response, actor, statement: Statement, fields: dict
     """Save one statement's answer (value, or observed and compliant, and the comment). An
     answer left empty is removed. A negative answer may be saved before its comment is
     written (the page saves as you go); the response cannot be submitted until it has one."""
-    response = Response.objects.select_related("unit", "round").get(pk=response.pk)
+    # The response's row is locked, so that two people answering the same statement at once
+    # save one after the other (the second sees the first's row) instead of both inserting it.
+    response = Response.objects.select_for_update(of=("self",)).select_related("unit", "round").get(pk=response.pk)
     require(permissions.can_answer(actor, response))
     if statement.version_id != response.round.template_version_id:
         raise ValidationError({"statement": _("The statement is not part of this round's template.")})
