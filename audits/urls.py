@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from audits import views_answer, views_rounds
+from audits import views_answer, views_authoring, views_rounds
 
 app_name = "audits"
 
@@ -24,4 +24,6 @@ urlpatterns = [
     path("egenkontroll/omgangar/<int:pk>/stang/", views_rounds.round_close, name="round-close"),
     path("egenkontroll/mallar/", views_rounds.template_list, name="templates"),
     path("egenkontroll/mallar/<int:pk>/", views_rounds.template_detail, name="template"),
+    path("egenkontroll/mallar/ny/", views_authoring.template_new, name="template-new"),
+    path("egenkontroll/mallar/<int:pk>/ny-version/", views_authoring.template_version, name="template-version"),
 ]

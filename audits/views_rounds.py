@@ -25,7 +25,7 @@ from accounts.access import has_perm, scope_paths, scope_q, scope_unit_ids
 from accounts.models import OrgUnit
 from accounts.roles import Perm
 from actions.models import Action
-from audits import permissions, services
+from audits import permissions, services, views_authoring
 from audits.exports import round_export_response
 from audits.forms_rounds import RoundForm
 from audits.models import (
@@ -312,7 +312,12 @@ def template_list(request):
     return render(
         request,
         "audits/templates.html",
-        {"title": _("Self-audit templates"), "rows": rows, "may_run": has_perm(request.user, Perm.AUDIT_RUN)},
+        {
+            "title": _("Self-audit templates"),
+            "rows": rows,
+            "may_run": has_perm(request.user, Perm.AUDIT_RUN),
+            "may_create": bool(views_authoring.can_create(request.user)),
+        },
     )
 
 
@@ -351,6 +356,9 @@ def template_detail(request, pk: int):
             "versions": versions,
             "version": chosen,
             "areas": areas,
+            # Only who runs rounds for the template's whole care provider writes its versions.
+            "may_author": bool(views_authoring.can_author(request.user, template)),
+            "may_create": bool(views_authoring.can_create(request.user)),
         },
         status=status,
     )

@@ -235,6 +235,9 @@ def round_create(
         errors["units"] = _("A round goes to the units of one care provider.")
     if version.published_at is None:
         errors["template"] = _("Only a published version of a template can be sent.")
+    provider_id = next(iter(providers), None)
+    if version.template.care_provider_id not in (None, provider_id):
+        errors["template"] = _("This template belongs to another care provider.")
     raise_errors(errors)
     provider = OrgUnit.objects.get(pk=providers.pop())
     if actor is not None:

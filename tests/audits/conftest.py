@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
@@ -36,6 +37,18 @@ def make_acast(tree) -> AuditCast:
         ward_manager=_member("ward_manager", tree.medicin_ward, Role.MANAGER),
         nurse_orto=_member("nurse_orto", tree.orto_ward, Role.REPORTER),
     )
+
+
+@pytest.fixture
+def as_user(client):
+    """Sign `user` in and ask in English (the assertions read English texts)."""
+
+    def _as(user):
+        client.force_login(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return _as
 
 
 def version_of(code: str):
@@ -70,4 +83,4 @@ def answer_all(response, actor, value="in_place", *, comment=""):
             )
 
 
-__all__ = ["HYGIENE", "MEDICATION", "AuditCast", "acast", "answer_all", "make_acast", "send", "version_of"]
+__all__ = ["HYGIENE", "MEDICATION", "AuditCast", "acast", "answer_all", "as_user", "make_acast", "send", "version_of"]

@@ -10,7 +10,6 @@ import datetime as dt
 import io
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -27,18 +26,6 @@ pytestmark = pytest.mark.django_db
 ROUNDS = reverse("audits:rounds")
 NEW = reverse("audits:round_new")
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def as_user(client):
-    """Sign `user` in and ask in English (the assertions read English texts)."""
-
-    def _as(user):
-        client.force_login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return _as
 
 
 def page(round_, **query) -> str:

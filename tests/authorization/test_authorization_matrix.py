@@ -47,6 +47,7 @@ from tests.authorization.matrix_actions import ROWS as ACTION_ROWS
 from tests.authorization.matrix_apitokens import ROWS as APITOKEN_ROWS
 from tests.authorization.matrix_audits_answer import ROWS as AUDIT_ANSWER_ROWS
 from tests.authorization.matrix_audits_api import ROWS as AUDIT_API_ROWS
+from tests.authorization.matrix_audits_authoring import ROWS as AUDIT_AUTHORING_ROWS
 from tests.authorization.matrix_audits_rounds import ROWS as AUDIT_ROUND_ROWS
 from tests.authorization.matrix_complaints import ROWS as COMPLAINT_ROWS
 from tests.authorization.matrix_deciders import ROWS as DECIDER_ROWS
@@ -165,6 +166,7 @@ MATRIX += OVERSIGHT_ROWS
 MATRIX += DECIDER_ROWS
 MATRIX += COMPLAINT_ROWS
 MATRIX += AUDIT_ANSWER_ROWS + AUDIT_ROUND_ROWS + AUDIT_API_ROWS
+MATRIX += AUDIT_AUTHORING_ROWS
 
 
 # --- enumeration -------------------------------------------------------------------------
